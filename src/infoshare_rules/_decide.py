@@ -1,0 +1,129 @@
+"""The pure decision API: facts in, decision out, nothing kept between calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ._decision import Decision, Obligation, Premise, Question, RulesetRef, TraceStep
+from ._engines import get_engine
+from ._errors import FactsError
+from ._facts import CaseFacts, flatten
+from ._ruleset import DEFAULT_RULESET, UNDETERMINED, VERDICT_FACT, Rule, Ruleset, engine_fact, load_ruleset
+from ._verdict import Verdict
+
+
+def decide(
+    facts: CaseFacts,
+    *,
+    ruleset: str | Path | Ruleset = DEFAULT_RULESET,
+    engine: str = "auto",
+) -> Decision:
+    """Decide whether to share information about a case, following the ruleset's guide.
+
+    ``ruleset`` is a shipped ruleset id, a ruleset folder, or a loaded :class:`Ruleset`.
+    ``engine`` is ``"durable"``, ``"reference"`` or ``"auto"`` (durable where it imports).
+    The ruleset is loaded and compiled once per process; each call runs in a fresh session
+    that is deleted before returning.
+    """
+    if not isinstance(facts, CaseFacts):
+        raise FactsError("$", "wrong type", expected="a CaseFacts instance (see infoshare_rules.facts_from_json)", got=type(facts).__name__)
+    rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
+    runner = get_engine(rules, engine)
+    inputs = flatten(facts)
+
+    session = runner.session()
+    try:
+        fired = session.add(inputs)
+        known = dict(inputs)
+        _learn(rules, known, fired)
+        verdict = _resolve_verdict(rules, known)
+        # Stratum 2: conclusions no rule reached are now settled as undetermined, and the verdict is known.
+        late = {name: UNDETERMINED for name in rules.conclusions if name not in known}
+        late[VERDICT_FACT] = verdict.value
+        known.update(late)
+        later = session.add(late)
+        _learn(rules, known, later)
+    finally:
+        session.close()
+    return _build(rules, runner.name, verdict, fired + later, known, set(inputs))
+
+
+def _learn(rules: Ruleset, known: dict[str, str], fired: list[int]) -> None:
+    for index in fired:
+        name, value = rules.rules[index].asserts
+        known[name] = value
+
+
+def _resolve_verdict(rules: Ruleset, known: dict[str, str]) -> Verdict:
+    for verdict in rules.precedence:
+        if engine_fact("verdict", verdict.value)[0] in known:
+            return verdict
+    return Verdict.UNDETERMINED
+
+
+def _ordered(rules: Ruleset, fired: list[int], inputs: set[str]) -> list[Rule]:
+    """Fired rules in breadth-first firing order: stratum, then derivation depth, then ruleset order.
+
+    Defined from the facts alone, so every engine yields the same trace whatever order it fired in.
+    """
+    depth: dict[str, int] = {name: 0 for name in inputs}
+    pending = {i for i in fired if rules.rules[i].stratum == 1}
+    rule_depth: dict[int, int] = {}
+    while pending:
+        ready = {i for i in pending if all(c.fact in depth for c in rules.rules[i].when)}
+        if not ready:  # cannot happen for facts an engine derived; guard against looping forever
+            break
+        for i in ready:
+            rule_depth[i] = 1 + max(depth[c.fact] for c in rules.rules[i].when)
+        for i in sorted(ready, key=lambda i: (rule_depth[i], i)):
+            name = rules.rules[i].asserts[0]
+            depth[name] = min(depth.get(name, rule_depth[i]), rule_depth[i])
+        pending -= ready
+    first = sorted((i for i in fired if rules.rules[i].stratum == 1), key=lambda i: (rule_depth.get(i, 0), i))
+    second = sorted(i for i in fired if rules.rules[i].stratum == 2)
+    return [rules.rules[i] for i in first + second]
+
+
+def _concluded(rule: Rule) -> str:
+    if rule.kind == "conclude":
+        return f"{rule.name} = {rule.value}"
+    return f"{rule.kind} {rule.name}"
+
+
+def _build(rules: Ruleset, engine: str, verdict: Verdict, fired: list[int], known: dict[str, str], inputs: set[str]) -> Decision:
+    ordered = _ordered(rules, fired, inputs)
+    trace = tuple(
+        TraceStep(
+            rule=r.id,
+            statement=r.statement,
+            cites=r.cites,
+            used=tuple(Premise(c.fact, known[c.fact]) for c in r.when),
+            concluded=_concluded(r),
+            source=f"{r.file}:{r.line}",
+        )
+        for r in ordered
+    )
+    raised: dict[str, dict[str, list[str]]] = {"obligation": {}, "question": {}}
+    for r in ordered:
+        if r.kind in raised:
+            raised[r.kind].setdefault(r.name, []).append(r.id)
+    obligations = tuple(
+        Obligation(spec.id, spec.text, spec.cites, tuple(raised["obligation"][spec.id]))
+        for spec in rules.obligations.values()
+        if spec.id in raised["obligation"]
+    )
+    questions: tuple[Question, ...] = ()
+    if verdict is Verdict.UNDETERMINED:
+        questions = tuple(
+            Question(spec.id, spec.text, spec.cites, spec.asks, tuple(raised["question"][spec.id]))
+            for spec in rules.questions.values()
+            if spec.id in raised["question"]
+        )
+    return Decision(
+        verdict=verdict,
+        obligations=obligations,
+        trace=trace,
+        questions=questions,
+        ruleset=RulesetRef(rules.id, rules.version, rules.hash, rules.publication_reference),
+        engine=engine,
+    )

@@ -1,0 +1,109 @@
+"""The library's exceptions: one base class, each error carrying structured fields."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable, Sequence
+
+
+def suggest(got: object, allowed: Iterable[str]) -> str | None:
+    """The closest allowed value to what was given, for a "did you mean" hint."""
+    if not isinstance(got, str):
+        return None
+    matches = difflib.get_close_matches(got, list(allowed), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+class InfoshareError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+
+class FactsError(InfoshareError):
+    """Facts about a case were invalid: a bad value, an unknown key or a wrong type.
+
+    ``path`` is where in the facts document it happened, e.g. ``$.consent.given_by``.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        problem: str,
+        *,
+        expected: Sequence[str] | str | None = None,
+        got: object = None,
+        suggestion: str | None = None,
+    ) -> None:
+        self.path = path
+        self.problem = problem
+        self.expected = expected
+        self.got = got
+        self.suggestion = suggestion
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        parts = [f"{self.path}: {self.problem}"]
+        if self.expected is not None:
+            exp = self.expected if isinstance(self.expected, str) else ", ".join(self.expected)
+            parts.append(f"expected {exp}")
+        if self.got is not None:
+            parts.append(f"got {self.got!r}")
+        msg = "; ".join(parts)
+        if self.suggestion:
+            msg += f" (did you mean {self.suggestion!r}?)"
+        return msg
+
+    def at(self, prefix: str) -> "FactsError":
+        """The same error with its path moved under ``prefix`` (``$`` + ``.consent``...)."""
+        rest = self.path[1:] if self.path.startswith("$") else self.path
+        return FactsError(
+            prefix + rest,
+            self.problem,
+            expected=self.expected,
+            got=self.got,
+            suggestion=self.suggestion,
+        )
+
+
+class RulesetError(InfoshareError):
+    """A ruleset on disk is invalid. ``file`` and ``line`` say where (line is 1-based)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        suggestion: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.suggestion = suggestion
+        where = file or "<ruleset>"
+        if line is not None:
+            where += f":{line}"
+        text = f"{where}: {message}"
+        if suggestion:
+            text += f" (did you mean {suggestion!r}?)"
+        super().__init__(text)
+
+
+class RulesetNotFoundError(RulesetError):
+    """No ruleset with that id or path exists."""
+
+
+class RulesetConflictError(InfoshareError):
+    """Two rules concluded different values for one conclusion: a defect in the ruleset."""
+
+    def __init__(self, conclusion: str, first: tuple[str, str], second: tuple[str, str]) -> None:
+        self.conclusion = conclusion
+        self.first = first
+        self.second = second
+        super().__init__(
+            f"rules conflict on {conclusion!r}: rule {first[0]!r} concluded {first[1]!r}, "
+            f"rule {second[0]!r} concluded {second[1]!r}"
+        )
+
+
+class EngineUnavailableError(InfoshareError):
+    """The requested engine cannot run here (durable-rules does not import on Python 3.13+)."""

@@ -1,0 +1,157 @@
+"""JSON in and out: one cattrs converter, strict about unknown keys, errors with a $.path."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+import attrs
+import cattrs
+from cattrs.errors import AttributeValidationNote, ClassValidationError, ForbiddenExtraKeysError
+
+from ._decision import Decision
+from ._errors import FactsError, suggest
+from ._facts import GROUPS, CaseFacts, _FactEnum
+
+converter = cattrs.Converter(forbid_extra_keys=True)
+
+
+def _structure_enum(value: Any, enum_type: type) -> Any:
+    if isinstance(value, str):
+        try:
+            return enum_type(value)
+        except ValueError:
+            pass
+    allowed = [m.value for m in enum_type]
+    if not isinstance(value, str):
+        raise FactsError("$", "wrong type", expected=f"one of the strings {', '.join(allowed)}", got=value)
+    raise FactsError("$", "not an allowed value", expected=allowed, got=value, suggestion=suggest(value, allowed))
+
+
+def _structure_age(value: Any, _: Any) -> Any:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value  # range is checked by the field's converter
+    raise FactsError("$", "wrong type", expected="a whole number of years, or null for unknown", got=value)
+
+
+# Hooks raise FactsError at "$"; _leaf_errors moves each under the path cattrs reports, so one
+# document with several mistakes reports all of them.
+converter.register_structure_hook(_FactEnum, _structure_enum)
+converter.register_structure_hook(Optional[int], _structure_age)
+
+
+def _leaf_errors(exc: BaseException, path: str, cls: type) -> list[FactsError]:
+    if isinstance(exc, FactsError):
+        return [exc]
+    if isinstance(exc, ForbiddenExtraKeysError):
+        fields = [f.name for f in attrs.fields(exc.cl)]
+        return [
+            FactsError(f"{path}.{key}", "unknown key", expected=f"one of {', '.join(fields)}", suggestion=suggest(key, fields))
+            for key in sorted(exc.extra_fields)
+        ]
+    if isinstance(exc, ClassValidationError):
+        found: list[FactsError] = []
+        for sub in exc.exceptions:
+            sub_path, sub_cls = path, exc.cl
+            for note in getattr(sub, "__notes__", []):
+                if isinstance(note, AttributeValidationNote):
+                    sub_path = f"{path}.{note.name}"
+                    sub_cls = note.type if isinstance(note.type, type) else exc.cl
+            if isinstance(sub, FactsError):
+                found.append(sub.at(sub_path) if sub.path == "$" else sub)
+            elif isinstance(sub, (ClassValidationError, ForbiddenExtraKeysError)):
+                found.extend(_leaf_errors(sub, sub_path if not isinstance(sub, ForbiddenExtraKeysError) else path, sub_cls))
+            else:
+                found.append(FactsError(sub_path, "wrong type", expected="an object of facts" if sub_cls in GROUPS else "a valid value", got=None))
+        return found
+    return [FactsError(path, f"invalid: {exc}")]
+
+
+class FactsErrors(FactsError):
+    """Several problems in one facts document; ``errors`` lists each."""
+
+    def __init__(self, errors: list[FactsError]) -> None:
+        self.errors = errors
+        first = errors[0]
+        super().__init__(first.path, first.problem, expected=first.expected, got=first.got, suggestion=first.suggestion)
+        self.args = ("; ".join(str(e) for e in errors),)
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def facts_from_dict(data: Any) -> CaseFacts:
+    """Build CaseFacts from a JSON-shaped dict; raise FactsError naming the path of each problem."""
+    if not isinstance(data, dict):
+        raise FactsError("$", "wrong type", expected="a JSON object of fact groups", got=type(data).__name__)
+    for key, value in data.items():
+        if key in {f.name for f in attrs.fields(CaseFacts)} and not isinstance(value, dict):
+            raise FactsError(f"$.{key}", "wrong type", expected="a JSON object", got=value)
+    try:
+        return converter.structure(data, CaseFacts)
+    except FactsError:
+        raise
+    except (ClassValidationError, ForbiddenExtraKeysError) as exc:
+        errors = _leaf_errors(exc, "$", CaseFacts)
+        if len(errors) == 1:
+            raise errors[0] from None
+        raise FactsErrors(errors) from None
+
+
+def facts_from_json(text: str | bytes) -> CaseFacts:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FactsError("$", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    return facts_from_dict(data)
+
+
+def facts_to_dict(facts: CaseFacts) -> dict:
+    return converter.unstructure(facts)
+
+
+def facts_to_json(facts: CaseFacts, indent: int | None = 2) -> str:
+    return json.dumps(facts_to_dict(facts), indent=indent)
+
+
+def decision_to_dict(decision: Decision) -> dict:
+    data = converter.unstructure(decision)
+    for step in data["trace"]:
+        step["used"] = {premise["name"]: premise["value"] for premise in step["used"]}
+    data["cites"] = list(decision.cites)
+    return data
+
+
+def decision_to_json(decision: Decision, indent: int | None = 2) -> str:
+    return json.dumps(decision_to_dict(decision), indent=indent)
+
+
+def facts_json_schema() -> dict:
+    """JSON Schema (draft 2020-12) of the facts document, generated from the attrs classes."""
+    groups: dict[str, Any] = {}
+    for group_field in attrs.fields(CaseFacts):
+        cls = group_field.metadata["group"]
+        props: dict[str, Any] = {}
+        for f in attrs.fields(cls):
+            cites = ", ".join(f.metadata["cites"])
+            if "enum" in f.metadata:
+                prop = {"enum": [m.value for m in f.metadata["enum"]], "default": "unknown"}
+            else:
+                prop = {"type": ["integer", "null"], "minimum": 0, "maximum": 25, "default": None}
+            prop["description"] = f"{f.metadata['doc']} (guide {cites})"
+            props[f.name] = prop
+        groups[group_field.name] = {
+            "type": "object",
+            "description": (cls.__doc__ or cls.__name__).strip().splitlines()[0],
+            "properties": props,
+            "additionalProperties": False,
+        }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://infoshare-rules.invalid/schema/facts.json",
+        "title": "infoshare-rules case facts",
+        "description": "Facts about a case. Every fact is optional and defaults to unknown; unknown is not no.",
+        "type": "object",
+        "properties": groups,
+        "additionalProperties": False,
+    }

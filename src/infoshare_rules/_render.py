@@ -1,0 +1,53 @@
+"""The decision as text for people (JSON for machines is in ``_json``)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from ._decision import Decision
+
+_VERDICT_WORDS = {
+    "share": "SHARE: you can share the information",
+    "must_share": "MUST SHARE: a statutory duty or court order requires it",
+    "do_not_share": "DO NOT SHARE",
+    "seek_consent": "SEEK CONSENT FIRST",
+    "seek_advice": "SEEK ADVICE before deciding",
+    "undetermined": "UNDETERMINED: more facts are needed",
+}
+
+
+def _cites(cites: tuple[str, ...]) -> str:
+    return ", ".join(c if not c[0].isdigit() or "." in c else f"section {c}" for c in cites)
+
+
+def decision_to_text(decision: Decision, paragraphs: bool = False) -> str:
+    wrap = textwrap.TextWrapper(width=100, subsequent_indent="      ")
+    lines = [f"Verdict: {_VERDICT_WORDS[decision.verdict.value]}", ""]
+    if decision.questions:
+        lines.append("Questions to answer next:")
+        for q in decision.questions:
+            lines.append(wrap.fill(f"  ? {q.text} [{_cites(q.cites)}] -> {', '.join(q.asks)}"))
+        lines.append("")
+    if decision.obligations:
+        lines.append("Obligations:")
+        for o in decision.obligations:
+            lines.append(wrap.fill(f"  - {' '.join(o.text.split())} [{_cites(o.cites)}]"))
+        lines.append("")
+    lines.append("Why (rules in firing order):")
+    for number, step in enumerate(decision.trace, 1):
+        used = ", ".join(f"{p.name}={p.value}" for p in step.used)
+        lines.append(wrap.fill(f"  {number:>2}. {step.rule}: {step.concluded}  [{_cites(step.cites)}]"))
+        lines.append(wrap.fill(f"      because {used}"))
+    lines.append("")
+    r = decision.ruleset
+    lines.append(f"Ruleset {r.id} {r.version} ({r.source}) {r.hash[:19]}; engine {decision.engine}")
+    if paragraphs:
+        from ._ruleset import load_ruleset
+
+        texts = load_ruleset(r.id).paragraphs
+        lines += ["", "Cited paragraphs:"]
+        for cite in decision.cites:
+            if cite in texts:
+                lines.append(f"  [{cite}] {texts[cite].heading}")
+                lines.append(textwrap.indent(textwrap.fill(" ".join(texts[cite].text.split()), 96), "      "))
+    return "\n".join(lines)

@@ -1,0 +1,503 @@
+"""Rulesets as data: load a ruleset folder, validate every reference, compile it once.
+
+A ruleset folder holds ``ruleset.yaml`` (metadata), ``paragraphs.yaml`` (the cited text),
+``conclusions.yaml``, ``obligations.yaml``, ``questions.yaml`` and ``rules/*.yaml``. A local
+protocol extends a national ruleset with ``extends: <id>`` and adds to each of these (4.5, 4.31).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import attrs
+
+from ._errors import RulesetError, RulesetNotFoundError, suggest
+from ._facts import FACT_SPECS, INPUT_FIELDS
+from ._verdict import Verdict
+from ._yaml import LineDict, load_yaml
+
+DEFAULT_RULESET = "uk-2006-practitioners-guide"
+UNDETERMINED = "undetermined"  # a conclusion no rule reached, set once the rules before it are done
+VERDICT_FACT = "verdict"
+RULE_KINDS = ("conclude", "verdict", "obligation", "question")
+
+
+@attrs.frozen
+class Paragraph:
+    id: str
+    heading: str
+    text: str
+
+
+@attrs.frozen
+class ConclusionSpec:
+    name: str
+    values: tuple[str, ...]
+    statement: str
+    cites: tuple[str, ...]
+
+
+@attrs.frozen
+class ObligationSpec:
+    id: str
+    text: str
+    cites: tuple[str, ...]
+
+
+@attrs.frozen
+class QuestionSpec:
+    id: str
+    text: str
+    cites: tuple[str, ...]
+    asks: tuple[str, ...]
+
+
+@attrs.frozen
+class Condition:
+    fact: str
+    values: tuple[str, ...]
+
+
+@attrs.frozen
+class Rule:
+    """One rule: when every condition holds, the conclusion follows.
+
+    ``stratum`` 2 rules read the verdict or a conclusion left undetermined, so they run
+    after every stratum 1 rule has had its chance (stratified forward chaining).
+    """
+
+    index: int
+    id: str
+    statement: str
+    cites: tuple[str, ...]
+    when: tuple[Condition, ...]
+    kind: str
+    name: str
+    value: str
+    stratum: int
+    file: str
+    line: int
+
+    @property
+    def asserts(self) -> tuple[str, str]:
+        """The fact this rule adds when it fires, as the engines see it."""
+        return engine_fact(self.kind, self.name, self.value)
+
+
+def engine_fact(kind: str, name: str, value: str = "yes") -> tuple[str, str]:
+    if kind == "conclude":
+        return name, value
+    return f"{'candidate' if kind == 'verdict' else kind}.{name}", "yes"
+
+
+@attrs.frozen
+class Ruleset:
+    id: str
+    title: str
+    version: str
+    source: Mapping[str, Any]
+    extends: str | None
+    hash: str
+    path: Path
+    precedence: tuple[Verdict, ...]
+    paragraphs: Mapping[str, Paragraph]
+    conclusions: Mapping[str, ConclusionSpec]
+    obligations: Mapping[str, ObligationSpec]
+    questions: Mapping[str, QuestionSpec]
+    rules: tuple[Rule, ...]
+
+    @property
+    def publication_reference(self) -> str:
+        return str(self.source.get("reference", ""))
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+# ---------------------------------------------------------------- locating rulesets
+
+
+def rulesets_dirs() -> list[Path]:
+    """Where shipped rulesets live: inside the installed package, or the source checkout."""
+    here = Path(__file__).resolve().parent
+    candidates = [here / "rulesets", here.parents[1] / "rulesets"]
+    return [p for p in candidates if p.is_dir()]
+
+
+def available_rulesets() -> list[str]:
+    return sorted({p.parent.name for d in rulesets_dirs() for p in d.glob("*/ruleset.yaml")})
+
+
+def resolve_ruleset_path(ref: str | Path, near: Path | None = None) -> Path:
+    """A ruleset id (shipped, or a sibling of ``near``) or a folder path."""
+    path = Path(ref)
+    if path.is_dir():
+        if not (path / "ruleset.yaml").is_file():
+            raise RulesetNotFoundError("not a ruleset folder: no ruleset.yaml", file=str(path))
+        return path.resolve()
+    search = ([near.parent] if near else []) + rulesets_dirs()
+    for base in search:
+        candidate = base / str(ref)
+        if (candidate / "ruleset.yaml").is_file():
+            return candidate.resolve()
+    known = available_rulesets()
+    raise RulesetNotFoundError(
+        f"no ruleset {str(ref)!r}; known rulesets: {', '.join(known) or 'none'}",
+        suggestion=suggest(str(ref), known),
+    )
+
+
+def load_ruleset(ref: str | Path = DEFAULT_RULESET) -> Ruleset:
+    """Load, validate and compile a ruleset, once per folder per process."""
+    return _load_cached(resolve_ruleset_path(ref))
+
+
+@functools.lru_cache(maxsize=None)
+def _load_cached(path: Path) -> Ruleset:
+    return _Loader(path).load()
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _check_keys(mapping: Any, file: str, what: str, required: Iterable[str], optional: Iterable[str] = ()) -> None:
+    required, optional = list(required), list(optional)
+    line = getattr(mapping, "line", None)
+    if not isinstance(mapping, dict):
+        raise RulesetError(f"{what} must be a mapping, got {type(mapping).__name__}", file=file, line=line)
+    allowed = required + optional
+    for key in mapping:
+        if key not in allowed:
+            raise RulesetError(
+                f"{what}: unknown key {key!r}; allowed keys: {', '.join(allowed)}",
+                file=file,
+                line=mapping.key_lines.get(key, line) if isinstance(mapping, LineDict) else line,
+                suggestion=suggest(str(key), allowed),
+            )
+    for key in required:
+        if key not in mapping:
+            raise RulesetError(f"{what}: missing required key {key!r}", file=file, line=line)
+
+
+def _text(value: Any, file: str, line: int | None, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise RulesetError(f"{what} must be non-empty text, got {value!r}", file=file, line=line)
+    return " ".join(value.split()) if "\n" not in value.strip() else value.strip()
+
+
+def _str_list(value: Any, file: str, line: int | None, what: str) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)) or str(item).strip() == "":
+            raise RulesetError(f"{what}: expected text values, got {item!r}", file=file, line=line)
+        out.append(str(item))
+    if not out:
+        raise RulesetError(f"{what}: must not be empty", file=file, line=line)
+    return tuple(out)
+
+
+class _Loader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.display = path.name
+
+    def _file(self, rel: str) -> tuple[Path, str]:
+        return self.path / rel, f"{self.display}/{rel}"
+
+    def _read(self, rel: str, *, required: bool) -> Any:
+        path, shown = self._file(rel)
+        if not path.is_file():
+            if required:
+                raise RulesetError("missing file", file=shown)
+            return LineDict()
+        data = load_yaml(path, shown)
+        if data is None:
+            return LineDict()
+        return data
+
+    def load(self) -> Ruleset:
+        meta_file = self._file("ruleset.yaml")[1]
+        meta = self._read("ruleset.yaml", required=True)
+        _check_keys(meta, meta_file, "ruleset.yaml", ["id", "title", "version", "source"], ["extends", "description", "verdict_precedence"])
+        ruleset_id = _text(meta["id"], meta_file, meta.key_lines["id"], "id")
+        if ruleset_id != self.path.name:
+            raise RulesetError(
+                f"id {ruleset_id!r} must match the folder name {self.path.name!r}", file=meta_file, line=meta.key_lines["id"]
+            )
+        source = meta["source"]
+        _check_keys(source, meta_file, "source", ["title", "reference"], ["publisher", "year", "url"])
+
+        base: Ruleset | None = None
+        if "extends" in meta:
+            base = _load_cached(resolve_ruleset_path(str(meta["extends"]), near=self.path))
+        precedence = self._precedence(meta, meta_file, base)
+
+        self.paragraphs: dict[str, Paragraph] = dict(base.paragraphs) if base else {}
+        self.conclusions: dict[str, ConclusionSpec] = dict(base.conclusions) if base else {}
+        self.obligations: dict[str, ObligationSpec] = dict(base.obligations) if base else {}
+        self.questions: dict[str, QuestionSpec] = dict(base.questions) if base else {}
+        rules: list[Rule] = list(base.rules) if base else []
+        self.new_rules_from = len(rules)
+
+        self._load_paragraphs(required=base is None)
+        self._load_conclusions()
+        self._load_obligations()
+        self._load_questions()
+        rule_files = sorted((self.path / "rules").glob("*.yaml"))
+        if not rule_files and base is None:
+            raise RulesetError("no rule files: expected rules/*.yaml", file=f"{self.display}/rules")
+        seen = {r.id: r for r in rules}
+        for rule_path in rule_files:
+            rel = f"rules/{rule_path.name}"
+            data = self._read(rel, required=True)
+            shown = self._file(rel)[1]
+            if not isinstance(data, list):
+                raise RulesetError("a rule file must be a list of rules", file=shown, line=getattr(data, "line", 1))
+            for raw in data:
+                rule = self._rule(raw, len(rules), shown)
+                if rule.id in seen:
+                    first = seen[rule.id]
+                    raise RulesetError(
+                        f"duplicate rule id {rule.id!r} (first defined at {first.file}:{first.line})", file=shown, line=rule.line
+                    )
+                seen[rule.id] = rule
+                rules.append(rule)
+        self._check_usage(rules, meta_file)
+
+        return Ruleset(
+            id=ruleset_id,
+            title=_text(meta["title"], meta_file, meta.key_lines["title"], "title"),
+            version=str(meta["version"]),
+            source=dict(source),
+            extends=base.id if base else None,
+            hash=self._hash(base),
+            path=self.path,
+            precedence=precedence,
+            paragraphs=self.paragraphs,
+            conclusions=self.conclusions,
+            obligations=self.obligations,
+            questions=self.questions,
+            rules=tuple(rules),
+        )
+
+    def _hash(self, base: Ruleset | None) -> str:
+        digest = hashlib.sha256()
+        if base:
+            digest.update(base.hash.encode())
+        for file in sorted(p for p in self.path.rglob("*.yaml") if p.is_file()):
+            digest.update(file.relative_to(self.path).as_posix().encode() + b"\0")
+            digest.update(file.read_bytes() + b"\0")
+        return "sha256:" + digest.hexdigest()
+
+    def _precedence(self, meta: LineDict, file: str, base: Ruleset | None) -> tuple[Verdict, ...]:
+        if "verdict_precedence" not in meta:
+            if base is None:
+                raise RulesetError("missing required key 'verdict_precedence'", file=file, line=meta.line)
+            return base.precedence
+        line = meta.key_lines["verdict_precedence"]
+        names = _str_list(meta["verdict_precedence"], file, line, "verdict_precedence")
+        allowed = [v.value for v in Verdict if v is not Verdict.UNDETERMINED]
+        for name in names:
+            if name not in allowed:
+                raise RulesetError(
+                    f"verdict_precedence: unknown verdict {name!r}; allowed: {', '.join(allowed)}",
+                    file=file,
+                    line=line,
+                    suggestion=suggest(name, allowed),
+                )
+        if sorted(names) != sorted(allowed):
+            raise RulesetError(
+                f"verdict_precedence must list each of {', '.join(allowed)} exactly once", file=file, line=line
+            )
+        return tuple(Verdict(n) for n in names)
+
+    def _cites(self, raw: LineDict, file: str, what: str) -> tuple[str, ...]:
+        if "cites" not in raw:
+            raise RulesetError(f"{what}: missing required key 'cites' (every rule cites the guide)", file=file, line=raw.line)
+        cites = _str_list(raw["cites"], file, raw.key_lines["cites"], f"{what}: cites")
+        for cite in cites:
+            if cite not in self.paragraphs:
+                raise RulesetError(
+                    f"{what}: cites paragraph {cite!r}, which is not in paragraphs.yaml",
+                    file=file,
+                    line=raw.key_lines["cites"],
+                    suggestion=suggest(cite, self.paragraphs),
+                )
+        return cites
+
+    def _load_paragraphs(self, required: bool) -> None:
+        shown = self._file("paragraphs.yaml")[1]
+        data = self._read("paragraphs.yaml", required=required)
+        if not isinstance(data, dict):
+            raise RulesetError("paragraphs.yaml must map paragraph ids to {heading, text}", file=shown)
+        for pid, raw in data.items():
+            line = data.key_lines.get(pid)
+            pid = str(pid)
+            if pid in self.paragraphs:
+                raise RulesetError(f"paragraph {pid!r} is already defined by the base ruleset", file=shown, line=line)
+            _check_keys(raw, shown, f"paragraph {pid!r}", ["heading", "text"])
+            self.paragraphs[pid] = Paragraph(pid, _text(raw["heading"], shown, line, "heading"), _text(raw["text"], shown, line, "text"))
+
+    def _load_conclusions(self) -> None:
+        shown = self._file("conclusions.yaml")[1]
+        data = self._read("conclusions.yaml", required=False)
+        for name, raw in data.items():
+            line = data.key_lines.get(name)
+            what = f"conclusion {name!r}"
+            if name in FACT_SPECS or name == VERDICT_FACT or name in self.conclusions:
+                raise RulesetError(f"{what}: name already used by a fact or conclusion", file=shown, line=line)
+            _check_keys(raw, shown, what, ["values", "statement", "cites"])
+            values = _str_list(raw["values"], shown, raw.key_lines["values"], f"{what}: values")
+            if UNDETERMINED in values:
+                raise RulesetError(f"{what}: {UNDETERMINED!r} is reserved: the engine sets it", file=shown, line=raw.key_lines["values"])
+            self.conclusions[name] = ConclusionSpec(name, values, _text(raw["statement"], shown, line, "statement"), self._cites(raw, shown, what))
+
+    def _load_obligations(self) -> None:
+        shown = self._file("obligations.yaml")[1]
+        data = self._read("obligations.yaml", required=False)
+        for oid, raw in data.items():
+            line = data.key_lines.get(oid)
+            what = f"obligation {oid!r}"
+            if oid in self.obligations:
+                raise RulesetError(f"{what}: already defined by the base ruleset", file=shown, line=line)
+            _check_keys(raw, shown, what, ["text", "cites"])
+            self.obligations[oid] = ObligationSpec(oid, _text(raw["text"], shown, line, "text"), self._cites(raw, shown, what))
+
+    def _load_questions(self) -> None:
+        shown = self._file("questions.yaml")[1]
+        data = self._read("questions.yaml", required=False)
+        for qid, raw in data.items():
+            line = data.key_lines.get(qid)
+            what = f"question {qid!r}"
+            if qid in self.questions:
+                raise RulesetError(f"{what}: already defined by the base ruleset", file=shown, line=line)
+            _check_keys(raw, shown, what, ["text", "cites", "asks"])
+            asks = _str_list(raw["asks"], shown, raw.key_lines["asks"], f"{what}: asks")
+            for fact in asks:
+                if fact not in INPUT_FIELDS:
+                    raise RulesetError(
+                        f"{what}: asks about unknown fact {fact!r}",
+                        file=shown,
+                        line=raw.key_lines["asks"],
+                        suggestion=suggest(fact, INPUT_FIELDS),
+                    )
+            self.questions[qid] = QuestionSpec(qid, _text(raw["text"], shown, line, "text"), self._cites(raw, shown, what), asks)
+
+    def _domain(self, name: str) -> tuple[tuple[str, ...], bool] | None:
+        """Allowed values of a name rules may test, and whether testing it makes the rule stratum 2."""
+        if name in FACT_SPECS:
+            return FACT_SPECS[name].values, False
+        if name in self.conclusions:
+            return self.conclusions[name].values + (UNDETERMINED,), False
+        if name == VERDICT_FACT:
+            return tuple(v.value for v in Verdict), True
+        return None
+
+    def _rule(self, raw: Any, index: int, file: str) -> Rule:
+        line = getattr(raw, "line", None)
+        _check_keys(raw, file, "rule", ["id", "statement", "cites", "when", "then"])
+        rule_id = _text(raw["id"], file, line, "id")
+        what = f"rule {rule_id!r}"
+        cites = self._cites(raw, file, what)
+        when_raw = raw["when"]
+        if not isinstance(when_raw, dict) or not when_raw:
+            raise RulesetError(f"{what}: 'when' must be a non-empty mapping of fact: value(s)", file=file, line=raw.key_lines["when"])
+        stratum = 1
+        conditions = []
+        for name, wanted in when_raw.items():
+            cline = when_raw.key_lines.get(name, line)
+            known = self._domain(name)
+            if known is None:
+                names = list(FACT_SPECS) + list(self.conclusions) + [VERDICT_FACT]
+                raise RulesetError(f"{what}: unknown fact or conclusion {name!r}", file=file, line=cline, suggestion=suggest(name, names))
+            domain, late = known
+            values = _str_list(wanted, file, cline, f"{what}: {name}")
+            for value in values:
+                if value not in domain:
+                    raise RulesetError(
+                        f"{what}: {name} has no value {value!r}; allowed: {', '.join(domain)}",
+                        file=file,
+                        line=cline,
+                        suggestion=suggest(value, domain),
+                    )
+            if late or UNDETERMINED in values:
+                stratum = 2
+            conditions.append(Condition(name, values))
+        then = raw["then"]
+        tline = raw.key_lines["then"]
+        if not isinstance(then, dict) or len(then) != 1:
+            raise RulesetError(f"{what}: 'then' must have exactly one of {', '.join(RULE_KINDS)}", file=file, line=tline)
+        kind, target = next(iter(then.items()))
+        if kind not in RULE_KINDS:
+            raise RulesetError(
+                f"{what}: unknown conclusion kind {kind!r}; allowed: {', '.join(RULE_KINDS)}",
+                file=file,
+                line=tline,
+                suggestion=suggest(str(kind), RULE_KINDS),
+            )
+        name, value = self._target(what, kind, target, file, tline)
+        if stratum == 2 and kind in ("conclude", "verdict"):
+            raise RulesetError(
+                f"{what}: a rule that reads the verdict or an undetermined conclusion may only raise obligations or questions",
+                file=file,
+                line=tline,
+            )
+        return Rule(index, rule_id, _text(raw["statement"], file, line, "statement"), cites, tuple(conditions), kind, name, value, stratum, file, line or 0)
+
+    def _target(self, what: str, kind: str, target: Any, file: str, line: int) -> tuple[str, str]:
+        if kind == "conclude":
+            if not isinstance(target, dict) or len(target) != 1:
+                raise RulesetError(f"{what}: 'conclude' must be one name: value", file=file, line=line)
+            name, value = next(iter(target.items()))
+            if name not in self.conclusions:
+                raise RulesetError(
+                    f"{what}: concludes undeclared conclusion {name!r} (declare it in conclusions.yaml)",
+                    file=file,
+                    line=line,
+                    suggestion=suggest(str(name), self.conclusions),
+                )
+            allowed = self.conclusions[name].values
+            if str(value) not in allowed:
+                raise RulesetError(
+                    f"{what}: {name} has no value {value!r}; allowed: {', '.join(allowed)}",
+                    file=file,
+                    line=line,
+                    suggestion=suggest(str(value), allowed),
+                )
+            return name, str(value)
+        known: Iterable[str]
+        if kind == "verdict":
+            known = [v.value for v in Verdict if v is not Verdict.UNDETERMINED]
+        elif kind == "obligation":
+            known = self.obligations
+        else:
+            known = self.questions
+        if not isinstance(target, str) or target not in known:
+            raise RulesetError(
+                f"{what}: unknown {kind} {target!r}", file=file, line=line, suggestion=suggest(str(target), known)
+            )
+        return target, "yes"
+
+    def _check_usage(self, rules: list[Rule], file: str) -> None:
+        concluded = {r.name for r in rules if r.kind == "conclude"}
+        used = {c.fact for r in rules for c in r.when}
+        for name, spec in self.conclusions.items():
+            if name not in concluded:
+                raise RulesetError(f"conclusion {name!r} is declared but no rule concludes it", file=self._file("conclusions.yaml")[1])
+            if name not in used:
+                raise RulesetError(f"conclusion {name!r} is concluded but no rule uses it", file=self._file("conclusions.yaml")[1])
+        for kind, specs, shown in (
+            ("obligation", self.obligations, "obligations.yaml"),
+            ("question", self.questions, "questions.yaml"),
+        ):
+            raised = {r.name for r in rules if r.kind == kind}
+            for key in specs:
+                if key not in raised:
+                    raise RulesetError(f"{kind} {key!r} is declared but no rule raises it", file=self._file(shown)[1])
