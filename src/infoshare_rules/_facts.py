@@ -169,6 +169,12 @@ class Purpose:
 class Information:
     group = "information"
     about: Subject = fact(Subject, "Whom the information is about: the child or young person, or an adult such as a parent or carer.", "4.6", "4.16")
+    provided_by: Subject = fact(
+        Subject,
+        "Who gave you the information: the child or young person, or an adult (such as a parent or carer). The duty of "
+        "confidence is owed to the person who provided it on the understanding it would be kept confidential.",
+        "4.16",
+    )
     identifiable: Answer = fact(Answer, "Does the information enable a person to be identified? no means it is anonymised.", "4.6")
     in_public_domain: Answer = fact(
         Answer,
