@@ -6,3 +6,6 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("default", deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", deadline=None, max_examples=3000, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# Case files under fixtures/ are inputs to the runner's own tests (some fail on purpose).
+collect_ignore_glob = ["fixtures/*"]

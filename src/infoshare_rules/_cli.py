@@ -76,9 +76,76 @@ def decide_command(ruleset: str, engine: str, fmt: str, paragraphs: bool, facts_
 
 
 @cli.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of the facts document."""
-    click.echo(json.dumps(facts_json_schema(), indent=2))
+@click.option("--cases", "of_cases", is_flag=True, help="Print the JSON Schema of case files instead.")
+def schema_command(of_cases: bool) -> None:
+    """Print the JSON Schema of the facts document (or of case files)."""
+    from ._cases import CASE_FILE_SCHEMA
+
+    click.echo(json.dumps(CASE_FILE_SCHEMA if of_cases else facts_json_schema(), indent=2))
+
+
+@cli.command("test")
+@click.option("--ruleset", default=None, metavar="ID|PATH", help="Run every case against this ruleset, overriding pins.")
+@engine_option
+@click.option("-k", "keywords", multiple=True, metavar="TEXT", help="Only cases whose name contains TEXT (repeatable: any of).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--junit-xml", "junit_xml", type=click.Path(dir_okay=False, writable=True), help="Also write a JUnit XML report here.")
+@click.option("--coverage", "show_coverage", is_flag=True, help="Report which rules and paragraphs the suite exercised.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PCT", help="Fail if rule coverage is below PCT.")
+@click.option("--update", is_flag=True, help="Record the current decision as the expectation of cases that have none.")
+@click.option("--overwrite", is_flag=True, help="With --update, also replace existing expectations.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def test_command(
+    ruleset: str | None,
+    engine: str,
+    keywords: tuple[str, ...],
+    fmt: str,
+    junit_xml: str | None,
+    show_coverage: bool,
+    fail_under: float | None,
+    update: bool,
+    overwrite: bool,
+    paths: tuple[str, ...],
+) -> None:
+    """Run the case files (*.cases.yaml) in PATHS. Exit 0 all passed, 1 any failed, 2 malformed cases."""
+    from ._case_record import record_expectations
+    from ._case_report import suite_dict, suite_text, write_junit_xml
+    from ._cases import SKIPPED, CaseFileError, run_suite
+
+    if overwrite and not update:
+        raise click.UsageError("--overwrite only makes sense with --update")
+    suite = run_suite(paths, ruleset=ruleset, engine=engine, keywords=keywords)
+    if update:
+        by_file: dict[str, dict] = {}
+        for result in suite.results:
+            if result.case and result.decision and (overwrite or result.status == SKIPPED):
+                by_file.setdefault(result.case.file, {})[result.case.name] = result.decision
+        for file, decisions in by_file.items():
+            try:
+                written = record_expectations(file, decisions, overwrite=overwrite)
+            except CaseFileError as exc:
+                click.echo(f"infoshare: error: {exc}", err=True)
+                sys.exit(EXIT_INVALID_INPUT)
+            for name in written:
+                click.echo(f"recorded {file}: {name}", err=True)
+        suite = run_suite(paths, ruleset=ruleset, engine=engine, keywords=keywords)
+    if junit_xml:
+        write_junit_xml(suite, junit_xml)
+    wants_coverage = show_coverage or fail_under is not None
+    if fmt == "json":
+        click.echo(json.dumps(suite_dict(suite, show_coverage=wants_coverage), indent=2))
+    else:
+        click.echo(suite_text(suite, show_coverage=wants_coverage))
+    code = suite.exit_code
+    if fail_under is not None and code == 0:
+        low = [c for c in suite.coverage if c.rule_percent < fail_under]
+        if low or not suite.coverage:
+            for c in low:
+                click.echo(f"rule coverage of {c.ruleset} is {c.rule_percent:.1f}%, under --fail-under {fail_under:g}%", err=True)
+            if not suite.coverage:
+                click.echo("no case was decided, so coverage is 0%", err=True)
+            code = 1
+    sys.exit(code)
 
 
 @cli.command("rulesets")

@@ -12,17 +12,24 @@ from ._errors import RulesetError
 
 
 class LineDict(dict):
-    """A mapping from YAML that knows the 1-based line it started on, and each key's line."""
+    """A mapping from YAML that knows where it is: 1-based start line, column, end line, each key's line."""
 
     line: int = 0
+    column: int = 0
+    end_line: int = 0  # 1-based line where the next token after the mapping starts
     key_lines: dict[str, int]
+    value_end_lines: dict[str, int]
 
 
 class LineList(list):
     line: int = 0
 
 
-class _LineLoader(yaml.SafeLoader):
+# The C parser when PyYAML has it (much faster on large case suites); constructors stay ours.
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     pass
 
 
@@ -30,7 +37,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     result = LineDict()
     result.line = node.start_mark.line + 1
+    result.column = node.start_mark.column
+    result.end_line = node.end_mark.line + 1
     result.key_lines = {}
+    result.value_end_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in result:
@@ -38,6 +48,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
             raise RulesetError(f"duplicate key {key!r}", file=loader.name, line=key_node.start_mark.line + 1)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
+        result.value_end_lines[key] = value_node.end_mark.line + 1
     return result
 
 
@@ -53,7 +64,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 # YAML 1.1 reads bare yes/no/on/off as booleans; rule files use yes and no as fact values.
 _LineLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
 _LineLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
@@ -72,7 +83,7 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
 
 def load_yaml_text(text: str, name: str) -> Any:
     loader = _LineLoader(text)
-    loader.name = name
+    loader.name = name  # for error messages raised while constructing
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:

@@ -1,0 +1,439 @@
+"""Case files: YAML regression suites of case examples, their checks and their runner.
+
+A case file holds one or many cases; each has a name, an optional story, the facts (inline
+or in a JSON file beside it), and what the decision is expected to be. ``CASE_FILE_SCHEMA``
+documents the format; ``infoshare test`` and the pytest plugin both run cases through here.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import attrs
+import jsonschema
+
+from ._decide import decide
+from ._decision import Decision
+from ._errors import FactsError, InfoshareError, RulesetError, suggest
+from ._facts import CaseFacts
+from ._json import facts_from_dict
+from ._ruleset import DEFAULT_RULESET, Ruleset, load_ruleset
+from ._verdict import Verdict
+from ._yaml import LineDict, LineList, load_yaml
+
+CASE_FILE_SUFFIXES = (".cases.yaml", ".cases.yml")
+
+_ids = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_paragraph = {"type": ["string", "number"]}
+CASE_FILE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "infoshare-rules case file",
+    "description": "One or many case examples and what their decisions are expected to be.",
+    "type": "object",
+    "required": ["cases"],
+    "additionalProperties": False,
+    "properties": {
+        "ruleset": {"type": "string", "description": "Ruleset id every case in the file is pinned to."},
+        "description": {"type": "string"},
+        "cases": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["name"],
+                "additionalProperties": False,
+                "oneOf": [{"required": ["facts"]}, {"required": ["facts_file"]}],
+                "properties": {
+                    "name": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$"},
+                    "story": {"type": "string"},
+                    "illustrates": {"type": "array", "items": _paragraph, "description": "Paragraphs the trace must cite."},
+                    "ruleset": {"type": "string"},
+                    "facts": {"type": "object", "description": "A facts document (see `infoshare schema`)."},
+                    "facts_file": {"type": "string", "description": "A facts JSON file, relative to the case file."},
+                    "expect": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "minProperties": 1,
+                        "properties": {
+                            "verdict": {"enum": [v.value for v in Verdict]},
+                            "cites": {
+                                "type": "array",
+                                "description": "Each item must be cited; a list item means any one of these.",
+                                "items": {"anyOf": [_paragraph, {"type": "array", "items": _paragraph, "minItems": 1}]},
+                            },
+                            "obligations": _ids,
+                            "no_obligations": _ids,
+                            "questions": _ids,
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+_VALIDATOR = jsonschema.Draft202012Validator(CASE_FILE_SCHEMA)
+
+
+class CaseFileError(InfoshareError):
+    """A case file, or one case in it, is malformed. Carries the file and 1-based line."""
+
+    def __init__(self, message: str, *, file: str, line: int | None = None, case: str | None = None) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.case = case
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {f'case {case!r}: ' if case else ''}{message}")
+
+
+@attrs.frozen
+class Expectation:
+    verdict: Verdict | None = None
+    cites: tuple[tuple[str, ...], ...] = ()
+    obligations: tuple[str, ...] = ()
+    no_obligations: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Case:
+    name: str
+    file: str
+    line: int
+    facts: CaseFacts
+    story: str = ""
+    illustrates: tuple[str, ...] = ()
+    ruleset: str | None = None
+    expect: Expectation | None = None
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@attrs.frozen
+class CaseFile:
+    path: Path
+    display: str
+    cases: tuple[Case, ...]
+    errors: tuple[CaseFileError, ...]  # cases that could not be read; the others still run
+
+
+# ---------------------------------------------------------------- reading
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Case files named by ``paths``: files as given, folders searched recursively."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(CASE_FILE_SUFFIXES)))
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def _line_of(data: Any, path: Iterable[Any]) -> int | None:
+    """The line of the deepest node along a jsonschema path that we know a line for."""
+    line = getattr(data, "line", None)
+    node = data
+    for step in path:
+        if isinstance(node, LineDict) and step in node:
+            line = node.key_lines.get(step, line)
+            node = node[step]
+        elif isinstance(node, LineList) and isinstance(step, int) and step < len(node):
+            node = node[step]
+            line = getattr(node, "line", line)
+        else:
+            break
+    return line
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    if error.validator == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        extras = [k for k in error.instance if k not in allowed]
+        hints = [s for s in (suggest(str(k), allowed) for k in extras) if s]
+        text = f"{where}: unknown key {', '.join(map(repr, extras))}; allowed keys: {', '.join(allowed)}"
+        return text + (f" (did you mean {hints[0]!r}?)" if hints else "")
+    if error.validator == "oneOf" and isinstance(error.instance, dict):
+        return f"{where}: a case needs exactly one of 'facts' or 'facts_file'"
+    return f"{where}: {error.message}"
+
+
+def _paragraph_ids(values: Iterable[Any]) -> tuple[str, ...]:
+    return tuple(str(v) for v in values)
+
+
+def load_case_file(path: str | Path, display: str | None = None) -> CaseFile:
+    """Read and validate a case file. File-level problems raise CaseFileError; a bad case is kept in ``errors``."""
+    path = Path(path)
+    display = display or str(path)
+    try:
+        data = load_yaml(path, display)
+    except RulesetError as exc:  # the YAML reader's error carries file and line
+        raise CaseFileError(exc.message, file=display, line=exc.line) from None
+    if data is None:
+        raise CaseFileError("empty file: expected a mapping with a 'cases' list", file=display, line=1)
+    errors = sorted(_VALIDATOR.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        first = min(errors, key=lambda e: _line_of(data, e.absolute_path) or 0)
+        where = list(first.absolute_path)
+        if first.validator == "additionalProperties":  # point at the unknown key itself
+            allowed = first.schema.get("properties", {})
+            where += [k for k in first.instance if k not in allowed][:1]
+        raise CaseFileError(_schema_message(first), file=display, line=_line_of(data, where))
+    cases: list[Case] = []
+    bad: list[CaseFileError] = []
+    seen: dict[str, int] = {}
+    for raw in data["cases"]:
+        name = raw["name"]
+        if name in seen:
+            bad.append(CaseFileError(f"duplicate case name (first at line {seen[name]})", file=display, line=raw.line, case=name))
+            continue
+        seen[name] = raw.line
+        try:
+            cases.append(_case(raw, path, display, data.get("ruleset")))
+        except CaseFileError as exc:
+            bad.append(exc)
+    return CaseFile(path, display, tuple(cases), tuple(bad))
+
+
+def _case(raw: LineDict, path: Path, display: str, file_ruleset: str | None) -> Case:
+    name = raw["name"]
+    if "facts_file" in raw:
+        facts_path = path.parent / raw["facts_file"]
+        line = raw.key_lines["facts_file"]
+        try:
+            facts_data = json.loads(facts_path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise CaseFileError(f"facts_file {raw['facts_file']!r}: cannot read: {exc.strerror}", file=display, line=line, case=name) from None
+        except json.JSONDecodeError as exc:
+            raise CaseFileError(
+                f"facts_file {raw['facts_file']!r}: not valid JSON: {exc.msg} at line {exc.lineno}", file=display, line=line, case=name
+            ) from None
+    else:
+        facts_data, line = raw["facts"], raw.key_lines["facts"]
+    try:
+        facts = facts_from_dict(facts_data)
+    except FactsError as exc:
+        raise CaseFileError(f"facts: {exc}", file=display, line=_facts_line(facts_data, exc.path, line), case=name) from None
+    expect = None
+    if "expect" in raw:
+        e = raw["expect"]
+        expect = Expectation(
+            verdict=Verdict(e["verdict"]) if "verdict" in e else None,
+            cites=tuple(_paragraph_ids(c) if isinstance(c, list) else (str(c),) for c in e.get("cites", ())),
+            obligations=tuple(e.get("obligations", ())),
+            no_obligations=tuple(e.get("no_obligations", ())),
+            questions=tuple(e.get("questions", ())),
+        )
+    return Case(
+        name=name,
+        file=display,
+        line=raw.line,
+        facts=facts,
+        story=" ".join(str(raw.get("story", "")).split()),
+        illustrates=_paragraph_ids(raw.get("illustrates", ())),
+        ruleset=raw.get("ruleset", file_ruleset),
+        expect=expect,
+    )
+
+
+def _facts_line(facts_data: Any, json_path: str, default: int) -> int:
+    keys = [k for k in json_path.lstrip("$").split(".") if k]
+    return _line_of(facts_data, keys) or default if isinstance(facts_data, LineDict) else default
+
+
+# ---------------------------------------------------------------- checking
+
+
+def validate_expectation(case: Case, ruleset: Ruleset) -> None:
+    """Expectations must name things the ruleset has: a typo would otherwise pass silently."""
+    exp = case.expect
+    refs: list[tuple[str, Iterable[str], Any]] = [("paragraph", case.illustrates, ruleset.paragraphs)]
+    if exp:
+        refs += [
+            ("paragraph", [p for group in exp.cites for p in group], ruleset.paragraphs),
+            ("obligation", exp.obligations + exp.no_obligations, ruleset.obligations),
+            ("question", exp.questions, ruleset.questions),
+        ]
+    for kind, names, known in refs:
+        for item in names:
+            if item not in known:
+                hint = suggest(item, known)
+                raise CaseFileError(
+                    f"expects {kind} {item!r}, which ruleset {ruleset.id} does not have" + (f" (did you mean {hint!r}?)" if hint else ""),
+                    file=case.file,
+                    line=case.line,
+                    case=case.name,
+                )
+
+
+def check(case: Case, decision: Decision) -> list[str]:
+    """What differs between the case's expectations and the decision; empty when it passes."""
+    problems: list[str] = []
+    exp = case.expect or Expectation()
+    if exp.verdict is not None and decision.verdict is not exp.verdict:
+        problems.append(f"verdict: expected {exp.verdict.value}, got {decision.verdict.value}")
+    cited = set(decision.cites)
+    for group in exp.cites:
+        if not cited.intersection(group):
+            problems.append(f"cites: expected the trace to cite {' or '.join(group)}; it cites {', '.join(decision.cites)}")
+    for paragraph in case.illustrates:
+        if paragraph not in cited:
+            problems.append(f"illustrates: the case illustrates {paragraph}, but the trace does not cite it")
+    got_obligations = {o.id for o in decision.obligations}
+    for ob in exp.obligations:
+        if ob not in got_obligations:
+            problems.append(f"obligations: expected {ob}; got {', '.join(sorted(got_obligations)) or 'none'}")
+    for ob in exp.no_obligations:
+        if ob in got_obligations:
+            problems.append(f"no_obligations: did not expect {ob}, but the decision has it")
+    got_questions = {q.id for q in decision.questions}
+    for q in exp.questions:
+        if q not in got_questions:
+            problems.append(f"questions: expected {q}; got {', '.join(sorted(got_questions)) or 'none'}")
+    return problems
+
+
+# ---------------------------------------------------------------- running
+
+PASSED, FAILED, ERROR, SKIPPED = "passed", "failed", "error", "skipped"
+
+
+@attrs.frozen
+class CaseResult:
+    case: Case | None
+    status: str
+    problems: tuple[str, ...] = ()
+    decision: Decision | None = None
+    seconds: float = 0.0
+    error: CaseFileError | None = None
+
+    @property
+    def file(self) -> str:
+        return self.case.file if self.case else (self.error.file if self.error else "")
+
+
+@attrs.frozen
+class Coverage:
+    """Which rules and cited paragraphs of one ruleset a suite exercised."""
+
+    ruleset: str
+    rules: tuple[str, ...]
+    fired: frozenset[str]
+    paragraphs: tuple[str, ...]  # every paragraph the ruleset's rules cite
+    cited: frozenset[str]
+
+    @property
+    def rule_percent(self) -> float:
+        return 100.0 * len(self.fired) / len(self.rules) if self.rules else 100.0
+
+    @property
+    def paragraph_percent(self) -> float:
+        return 100.0 * len(self.cited) / len(self.paragraphs) if self.paragraphs else 100.0
+
+    @property
+    def unfired(self) -> tuple[str, ...]:
+        return tuple(r for r in self.rules if r not in self.fired)
+
+    @property
+    def uncited(self) -> tuple[str, ...]:
+        return tuple(p for p in self.paragraphs if p not in self.cited)
+
+
+@attrs.frozen
+class SuiteResult:
+    results: tuple[CaseResult, ...]
+    coverage: tuple[Coverage, ...]
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def summary(self) -> str:
+        line = f"{self.count(PASSED)} passed, {self.count(FAILED)} failed"
+        for status, word in ((SKIPPED, "skipped"), (ERROR, "errors")):
+            if self.count(status):
+                line += f", {self.count(status)} {word}"
+        return line
+
+    @property
+    def exit_code(self) -> int:
+        if self.count(ERROR):
+            return 2
+        return 1 if self.count(FAILED) else 0
+
+
+def iter_results(
+    paths: Iterable[str | Path],
+    *,
+    ruleset: str | Path | None = None,
+    engine: str = "auto",
+    keywords: Iterable[str] = (),
+) -> Iterator[CaseResult]:
+    """Run every case in the files; a malformed file or case yields an error result and the rest go on."""
+    words = [k.lower() for k in keywords]
+    for path in discover(paths):
+        try:
+            case_file = load_case_file(path)
+        except CaseFileError as exc:
+            yield CaseResult(None, ERROR, (exc.message,), error=exc)
+            continue
+        for exc in case_file.errors:
+            if not words or (exc.case and any(w in exc.case.lower() for w in words)):
+                yield CaseResult(None, ERROR, (exc.message,), error=exc)
+        for case in case_file.cases:
+            if words and not any(w in case.name.lower() for w in words):
+                continue
+            yield run_case(case, ruleset=ruleset, engine=engine)
+
+
+def run_case(case: Case, *, ruleset: str | Path | None = None, engine: str = "auto") -> CaseResult:
+    """Decide one case and check it. ``ruleset`` overrides the case's pin (run a suite on another version)."""
+    started = time.perf_counter()
+    try:
+        rules = load_ruleset(ruleset or case.ruleset or DEFAULT_RULESET)
+        validate_expectation(case, rules)
+    except RulesetError as exc:
+        err = CaseFileError(f"ruleset: {exc}", file=case.file, line=case.line, case=case.name)
+        return CaseResult(case, ERROR, (err.message,), error=err)
+    except CaseFileError as exc:
+        return CaseResult(case, ERROR, (exc.message,), error=exc)
+    try:
+        decision = decide(case.facts, ruleset=rules, engine=engine)
+    except InfoshareError as exc:  # e.g. two rules in conflict: a defect to report, not a crash
+        err = CaseFileError(f"could not decide: {exc}", file=case.file, line=case.line, case=case.name)
+        return CaseResult(case, ERROR, (err.message,), error=err)
+    if case.expect is None:
+        return CaseResult(case, SKIPPED, ("no expectation (record one with --update)",), decision, time.perf_counter() - started)
+    problems = check(case, decision)
+    return CaseResult(case, FAILED if problems else PASSED, tuple(problems), decision, time.perf_counter() - started)
+
+
+def run_suite(paths: Iterable[str | Path], *, ruleset: str | Path | None = None, engine: str = "auto", keywords: Iterable[str] = ()) -> SuiteResult:
+    results = tuple(iter_results(paths, ruleset=ruleset, engine=engine, keywords=keywords))
+    return SuiteResult(results, coverage_of(results))
+
+
+def coverage_of(results: Iterable[CaseResult]) -> tuple[Coverage, ...]:
+    fired: dict[str, set[str]] = {}
+    cited: dict[str, set[str]] = {}
+    for result in results:
+        if result.decision is None:
+            continue
+        key = result.decision.ruleset.id
+        fired.setdefault(key, set()).update(result.decision.fired_rules)
+        cited.setdefault(key, set()).update(result.decision.cites)
+    out = []
+    for ruleset_id in sorted(fired):
+        rules = load_ruleset(ruleset_id)
+        paragraphs = tuple(dict.fromkeys(c for r in rules.rules for c in r.cites))
+        out.append(Coverage(ruleset_id, tuple(r.id for r in rules.rules), frozenset(fired[ruleset_id]), paragraphs, frozenset(cited[ruleset_id])))
+    return tuple(out)
