@@ -246,7 +246,14 @@ class Consent:
         "4.12",
         "4.15",
     )
-    given_by: ConsentParty = fact(ConsentParty, "Who gave (or refused) it: the child, a parent, or the adult the information is about.", "4.16", "4.19", "4.20")
+    given_by: ConsentParty = fact(
+        ConsentParty,
+        "Who gave (or refused) it: the child or young person; a parent answering for the child; or the adult the "
+        "information is about (a parent answering about their own information is 'adult').",
+        "4.16",
+        "4.19",
+        "4.20",
+    )
     parent_has_parental_responsibility: Answer = fact(Answer, "Where a parent answered: do they have parental responsibility?", "4.19")
     parents_separated: Answer = fact(Answer, "Are the child's parents separated?", "4.20")
     parent_is_resident: Answer = fact(Answer, "Where a parent answered and the parents are separated: is that the resident parent?", "4.20")

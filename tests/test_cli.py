@@ -1,0 +1,115 @@
+"""The `infoshare` command: decide, schema, rulesets; exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+FACT_FILES = sorted((EXAMPLES / "facts").glob("*.json"))
+
+
+def infoshare(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "infoshare_rules", *args], input=stdin, capture_output=True, text=True, timeout=300)
+
+
+def test_there_are_at_least_twenty_example_fact_files():
+    assert len(FACT_FILES) >= 20
+
+
+def test_decide_prints_a_decision_whose_trace_cites_paragraphs():
+    run = infoshare("decide", str(FACT_FILES[0]))
+    assert run.returncode == 0, run.stderr
+    decision = json.loads(run.stdout)
+    for key in ("verdict", "obligations", "trace", "questions", "ruleset", "engine", "cites"):
+        assert key in decision
+    assert decision["trace"] and all(step["cites"] for step in decision["trace"])
+    assert decision["ruleset"]["id"] == "uk-2006-practitioners-guide"
+    assert decision["ruleset"]["source"] == "0338-2006BKT-EN"
+    assert decision["ruleset"]["hash"].startswith("sha256:")
+    assert any(o["id"] == "record_decision_and_reasons" for o in decision["obligations"])
+
+
+def test_decide_reads_standard_input_and_renders_text():
+    facts = json.dumps({"legal": {"court_order": "yes"}})
+    run = infoshare("decide", "--engine", "reference", "--format", "text", "--paragraphs", "-", stdin=facts)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("Verdict: MUST SHARE")
+    assert "court-order-must-share" in run.stdout and "[4.23, 4.24]" in run.stdout
+    assert "[4.24] Is there a statutory duty or a court order to share information?" in run.stdout  # paragraph text travels with the trace
+    assert "engine reference" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("stdin", "message"),
+    [
+        ('{"consent": {"given_by": "parnet"}}', "$.consent.given_by: not an allowed value; expected child, parent, adult, unknown; got 'parnet' (did you mean 'parent'?)"),
+        ('{"consnt": {}}', "$.consnt: unknown key"),
+        ('{"child": {"age": "twelve"}}', "$.child.age: wrong type"),
+        ('{"purpose": ', "$: not valid JSON"),
+        ("[]", "$: wrong type; expected a JSON object of fact groups"),
+    ],
+)
+def test_invalid_input_exits_2_with_one_line_and_no_traceback(stdin, message):
+    run = infoshare("decide", "-", stdin=stdin)
+    assert run.returncode == 2
+    assert run.stdout == ""
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith("infoshare: error: -: ")
+    assert message in lines[0]
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["decide", "no-such-file.json"], ["decide", "--engine", "fast", "-"], ["decide", "--ruleset", "uk-2007", "-"], ["nonsense"]],
+)
+def test_usage_errors_exit_2_with_one_line(args):
+    run = infoshare(*args, stdin="{}")
+    assert run.returncode == 2
+    assert len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_unknown_ruleset_suggests_the_known_one():
+    run = infoshare("decide", "--ruleset", "uk-2006-practitioners-guid", "-", stdin="{}")
+    assert "did you mean 'uk-2006-practitioners-guide'?" in run.stderr
+
+
+def test_schema_is_valid_json_schema_and_every_example_conforms():
+    schema = json.loads(infoshare("schema").stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in FACT_FILES:
+        errors = list(validator.iter_errors(json.loads(path.read_text())))
+        assert not errors, f"{path.name}: {errors[0].message}"
+    assert list(validator.iter_errors({"consent": {"given_by": "parnet"}}))
+    assert "4.13" in schema["properties"]["consent"]["properties"]["informed"]["description"]
+
+
+def test_case_file_schema_is_valid():
+    schema = json.loads(infoshare("schema", "--cases").stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_rulesets_lists_the_national_ruleset():
+    run = infoshare("rulesets")
+    assert run.returncode == 0
+    assert run.stdout.startswith("uk-2006-practitioners-guide\t1.0.0\t")
+
+
+def test_console_script_and_module_agree():
+    import shutil
+
+    exe = shutil.which("infoshare")
+    if exe is None:
+        pytest.skip("console script not on PATH (package not installed with pip)")
+    run = subprocess.run([exe, "decide", "--engine", "reference", str(FACT_FILES[0])], capture_output=True, text=True, timeout=120)
+    module = infoshare("decide", "--engine", "reference", str(FACT_FILES[0]))
+    assert run.returncode == 0 and run.stdout == module.stdout

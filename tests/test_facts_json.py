@@ -1,0 +1,88 @@
+"""Facts in Python and JSON: unknown by default, strict, and errors that name the field."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from infoshare_rules import (
+    Answer,
+    CaseFacts,
+    Child,
+    Consent,
+    FactsError,
+    InfoshareError,
+    decide,
+    facts_from_dict,
+    facts_to_dict,
+)
+
+
+def test_every_fact_defaults_to_unknown():
+    flat = facts_to_dict(CaseFacts())
+    for group, fields in flat.items():
+        for name, value in fields.items():
+            assert value in ("unknown", None), f"{group}.{name} defaults to {value!r}"
+
+
+def test_facts_are_frozen_and_evolve():
+    facts = CaseFacts()
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        facts.consent = Consent()  # type: ignore[misc]
+    changed = attrs.evolve(facts, consent=attrs.evolve(facts.consent, response="given"))
+    assert changed.consent.response.value == "given" and facts.consent.response.value == "unknown"
+
+
+def test_python_api_errors_name_field_allowed_values_and_suggestion():
+    with pytest.raises(FactsError) as info:
+        Consent(given_by="parnet")
+    err = info.value
+    assert isinstance(err, InfoshareError)
+    assert err.path == "$.consent.given_by"
+    assert err.got == "parnet" and err.suggestion == "parent"
+    assert list(err.expected) == ["child", "parent", "adult", "unknown"]
+
+
+def test_booleans_are_not_answers():
+    with pytest.raises(FactsError, match=r"\$\.legal\.court_order: wrong type"):
+        facts_from_dict({"legal": {"court_order": True}})
+
+
+@pytest.mark.parametrize("age", [-1, 26, 12.5, "12", True])
+def test_age_must_be_a_plausible_whole_number(age):
+    with pytest.raises(FactsError, match=r"\$\.child\.age"):
+        facts_from_dict({"child": {"age": age}})
+
+
+def test_several_mistakes_are_all_reported():
+    with pytest.raises(FactsError) as info:
+        facts_from_dict({"consent": {"given_by": "parnet", "form": "written"}, "legal": {"court_ordr": "yes"}})
+    text = str(info.value)
+    assert "$.consent.given_by" in text and "$.consent.form" in text and "$.legal.court_ordr: unknown key" in text
+    assert "did you mean 'court_order'" in text
+
+
+def test_group_must_be_an_object():
+    with pytest.raises(FactsError, match=r"\$\.consent: wrong type"):
+        facts_from_dict({"consent": "given"})
+
+
+def test_decide_rejects_something_that_is_not_facts():
+    with pytest.raises(FactsError, match="CaseFacts"):
+        decide({"legal": {"court_order": "yes"}})  # type: ignore[arg-type]
+
+
+def test_unknown_engine_is_a_clear_error():
+    with pytest.raises(InfoshareError, match="engine: expected one of durable, reference, auto, got 'fast'"):
+        decide(CaseFacts(), engine="fast")
+
+
+def test_age_band_follows_the_guide_thresholds():
+    from infoshare_rules._facts import flatten
+
+    bands = {age: flatten(CaseFacts(child=Child(age=age)))["child.age_band"] for age in (0, 11, 12, 15, 16, 17, 18, None)}
+    assert bands == {0: "under_12", 11: "under_12", 12: "12_to_15", 15: "12_to_15", 16: "16_to_17", 17: "16_to_17", 18: "18_or_over", None: "unknown"}
+
+
+def test_answer_values_render_plainly():
+    assert str(Answer.YES) == "yes" and f"{Answer.NO}" == "no"
