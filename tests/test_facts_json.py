@@ -86,3 +86,16 @@ def test_age_band_follows_the_guide_thresholds():
 
 def test_answer_values_render_plainly():
     assert str(Answer.YES) == "yes" and f"{Answer.NO}" == "no"
+
+
+def test_dicts_hold_plain_json_values():
+    import json
+
+    from infoshare_rules import decision_to_dict
+
+    data = facts_to_dict(CaseFacts(child=Child(age=9)))
+    assert type(data["consent"]["given_by"]) is str and data["child"]["age"] == 9
+    assert json.loads(json.dumps(data)) == data
+    decision = decision_to_dict(decide(CaseFacts(), engine="reference"))
+    assert type(decision["verdict"]) is str
+    assert json.loads(json.dumps(decision)) == decision

@@ -103,6 +103,12 @@ class _ReferenceSession:
     def close(self) -> None:
         self.base = FactBase(())
 
+    def __enter__(self) -> "_ReferenceSession":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 _engines: dict[tuple[str, str], Engine] = {}
 _engines_lock = threading.Lock()

@@ -12,6 +12,7 @@ from cattrs.errors import AttributeValidationNote, ClassValidationError, Forbidd
 from ._decision import Decision
 from ._errors import FactsError, suggest
 from ._facts import GROUPS, CaseFacts, _FactEnum
+from ._verdict import Verdict
 
 converter = cattrs.Converter(forbid_extra_keys=True)
 
@@ -37,6 +38,10 @@ def _structure_age(value: Any, _: Any) -> Any:
 # Hooks raise FactsError at "$"; _leaf_errors moves each under the path cattrs reports, so one
 # document with several mistakes reports all of them.
 converter.register_structure_hook(_FactEnum, _structure_enum)
+# str-valued enums would otherwise pass through as enum members; JSON-shaped dicts hold plain strings.
+# (registered per class: str comes before Enum in their MRO, so a hook on Enum would never be reached)
+for _enum_type in (_FactEnum, Verdict):
+    converter.register_unstructure_hook(_enum_type, lambda member: member.value)
 converter.register_structure_hook(Optional[int], _structure_age)
 
 

@@ -1,0 +1,79 @@
+"""Benchmark: does the case runner add per-case cost over deciding the same cases directly?
+
+Builds a suite of N cases (default 10,000) by repeating the shipped examples' facts with their
+recorded expectations, then times, side by side in one process:
+
+  direct  facts_from_dict + decide for each case (what a caller would do without the runner)
+  runner  run_suite on the case file: reading the YAML, checking every expectation, coverage
+
+and prints both and their ratio (target: runner <= 1.1x direct). Figures, not a pass/fail test.
+Usage: python benchmarks/bench_case_runner.py [N] [--engine durable|reference|auto] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from infoshare_rules import decide, facts_from_dict, facts_to_dict
+from infoshare_rules._case_record import expectation_of
+from infoshare_rules._cases import discover, load_case_file, run_suite
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _as_written(facts) -> dict:
+    """The facts as a case author writes them: only the fields that are known."""
+    full = facts_to_dict(facts)
+    return {g: {k: v for k, v in fields.items() if v not in ("unknown", None)} for g, fields in full.items() if any(v not in ("unknown", None) for v in fields.values())}
+
+
+def build_suite(n: int, engine: str, folder: Path) -> tuple[Path, list[dict]]:
+    seeds = [case for path in discover([EXAMPLES]) for case in load_case_file(path).cases]
+    cases, facts_docs = [], []
+    for i in range(n):
+        seed = seeds[i % len(seeds)]
+        facts = _as_written(seed.facts)
+        facts_docs.append(facts)
+        cases.append({"name": f"case-{i}", "facts": facts, "expect": expectation_of(decide(seed.facts, engine=engine))})
+    path = folder / "bench.cases.yaml"
+    path.write_text(yaml.safe_dump({"cases": cases}, sort_keys=False))
+    return path, facts_docs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", nargs="?", type=int, default=10_000)
+    parser.add_argument("--engine", default="auto")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path, facts_docs = build_suite(args.n, args.engine, Path(tmp))
+        docs = [json.loads(json.dumps(d)) for d in facts_docs]
+        run_suite([path], engine=args.engine)  # warm up: compile the ruleset once, as any process would
+        direct, runner = [], []
+        for _ in range(args.repeat):  # interleaved, so both see the same machine load
+            start = time.perf_counter()
+            decisions = [decide(facts_from_dict(doc), engine=args.engine) for doc in docs]
+            direct.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            suite = run_suite([path], engine=args.engine)
+            runner.append(time.perf_counter() - start)
+        assert suite.count("passed") == args.n, suite.summary
+        assert len(decisions) == args.n
+        d, r = statistics.median(direct), statistics.median(runner)
+        engine = decisions[0].engine
+        print(f"cases: {args.n}  engine: {engine}  repeats: {args.repeat} (medians)")
+        print(f"direct decisions:      {d:8.3f} s  ({d / args.n * 1e6:8.1f} us/case)")
+        print(f"infoshare test runner: {r:8.3f} s  ({r / args.n * 1e6:8.1f} us/case)")
+        print(f"ratio runner/direct:   {r / d:8.3f}  (target <= 1.10)")
+
+
+if __name__ == "__main__":
+    main()
