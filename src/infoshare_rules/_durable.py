@@ -11,9 +11,10 @@ How the ruleset is compiled (once, in ``DurableEngine.__init__``):
   its property: ``{"sid": ..., "id": "f3", "f3": "parent"}``;
 * a condition on one value is the pattern ``{"f3": "parent"}``. A condition on several values
   (any-of) gets its own group property ``g0``, ``g1`` ... which every fact whose value is in the
-  group carries as ``"g0": 1``; the pattern is ``{"g0": 1}``. (durable's ``$or`` would work,
+  group carries as ``"g0": 1``; the pattern is ``{"g0": 1}``. (durable's ``$or`` matches too,
   but its alpha nodes are not shared between rules: a fact tested by more than ~64 any-of
-  conditions overflows durable's matching stack, error 303, and ~130 of them fail to compile);
+  conditions overflows durable's matching stack at run time, error 303, and a few hundred
+  any-of conditions fail to compile, error 107);
 * a rule is a conjunction (``all``) of one pattern per condition; its action records the
   firing in the session's ``FactBase`` and asserts the conclusion into the same session, so
   durable forward-chains. A rule with more than 16 conditions (durable joins at most 16
