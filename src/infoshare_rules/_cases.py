@@ -403,22 +403,11 @@ def iter_results(
             yield run_case(case, ruleset=ruleset, engine=engine)
 
 
-_rulesets_by_ref: dict[str, Ruleset] = {}
-
-
-def _ruleset_for(ref: str | Path) -> Ruleset:
-    """Resolve each ruleset reference once per process, not once per case."""
-    key = str(ref)
-    if key not in _rulesets_by_ref:
-        _rulesets_by_ref[key] = load_ruleset(ref)
-    return _rulesets_by_ref[key]
-
-
 def run_case(case: Case, *, ruleset: str | Path | None = None, engine: str = "auto") -> CaseResult:
     """Decide one case and check it. ``ruleset`` overrides the case's pin (run a suite on another version)."""
     started = time.perf_counter()
     try:
-        rules = _ruleset_for(ruleset or case.ruleset or DEFAULT_RULESET)
+        rules = load_ruleset(ruleset or case.ruleset or DEFAULT_RULESET)
         validate_expectation(case, rules)
     except RulesetError as exc:
         err = CaseFileError(f"ruleset: {exc}", file=case.file, line=case.line, case=case.name)

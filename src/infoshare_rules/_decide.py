@@ -84,6 +84,26 @@ def _ordered(rules: Ruleset, fired: list[int], inputs: set[str]) -> list[Rule]:
     return [rules.rules[i] for i in first + second]
 
 
+# Trace steps are immutable and a rule fires only on the few value combinations its conditions
+# allow, so each (ruleset, rule, values) step is built once and shared between decisions.
+_steps: dict[tuple[str, int, tuple[str, ...]], TraceStep] = {}
+
+
+def _step(ruleset_hash: str, rule: Rule, values: tuple[str, ...]) -> TraceStep:
+    key = (ruleset_hash, rule.index, values)
+    step = _steps.get(key)
+    if step is None:
+        step = _steps[key] = TraceStep(
+            rule=rule.id,
+            statement=rule.statement,
+            cites=rule.cites,
+            used=tuple(Premise(c.fact, v) for c, v in zip(rule.when, values)),
+            concluded=_concluded(rule),
+            source=f"{rule.file}:{rule.line}",
+        )
+    return step
+
+
 def _concluded(rule: Rule) -> str:
     if rule.kind == "conclude":
         return f"{rule.name} = {rule.value}"
@@ -92,17 +112,7 @@ def _concluded(rule: Rule) -> str:
 
 def _build(rules: Ruleset, engine: str, verdict: Verdict, fired: list[int], known: dict[str, str], inputs: set[str]) -> Decision:
     ordered = _ordered(rules, fired, inputs)
-    trace = tuple(
-        TraceStep(
-            rule=r.id,
-            statement=r.statement,
-            cites=r.cites,
-            used=tuple(Premise(c.fact, known[c.fact]) for c in r.when),
-            concluded=_concluded(r),
-            source=f"{r.file}:{r.line}",
-        )
-        for r in ordered
-    )
+    trace = tuple(_step(rules.hash, r, tuple(known[c.fact] for c in r.when)) for r in ordered)
     raised: dict[str, dict[str, list[str]]] = {"obligation": {}, "question": {}}
     for r in ordered:
         if r.kind in raised:

@@ -442,14 +442,20 @@ def _iter_specs() -> Iterator[FactSpec]:
 FACT_SPECS: Mapping[str, FactSpec] = {s.name: s for s in _iter_specs()}
 
 
+# (group attribute, [(field attribute, "group.field")]) for every enumerated fact, computed once.
+_FLAT_KEYS = tuple(
+    (g.name, tuple((f.name, f"{g.metadata['group'].group}.{f.name}") for f in attrs.fields(g.metadata["group"]) if "enum" in f.metadata))
+    for g in attrs.fields(CaseFacts)
+)
+
+
 def flatten(facts: CaseFacts) -> dict[str, str]:
     """The facts as the flat ``{"group.field": value}`` map rules are written against."""
     flat: dict[str, str] = {}
-    for group_field in attrs.fields(CaseFacts):
-        group = getattr(facts, group_field.name)
-        for f in attrs.fields(type(group)):
-            if "enum" in f.metadata:
-                flat[f"{group.group}.{f.name}"] = getattr(group, f.name).value
+    for group_name, fields in _FLAT_KEYS:
+        group = getattr(facts, group_name)
+        for field_name, key in fields:
+            flat[key] = getattr(group, field_name).value
     flat["child.age_band"] = _age_band(facts.child.age).value
     return flat
 

@@ -153,9 +153,19 @@ def resolve_ruleset_path(ref: str | Path, near: Path | None = None) -> Path:
     )
 
 
+_by_reference: dict[str, Ruleset] = {}
+
+
 def load_ruleset(ref: str | Path = DEFAULT_RULESET) -> Ruleset:
-    """Load, validate and compile a ruleset, once per folder per process."""
-    return _load_cached(resolve_ruleset_path(ref))
+    """Load, validate and compile a ruleset, once per folder per process.
+
+    Each reference is resolved once too: deciding must not touch the file system every call.
+    """
+    key = str(ref)
+    ruleset = _by_reference.get(key)
+    if ruleset is None:
+        ruleset = _by_reference[key] = _load_cached(resolve_ruleset_path(ref))
+    return ruleset
 
 
 @functools.lru_cache(maxsize=None)

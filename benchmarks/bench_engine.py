@@ -1,0 +1,124 @@
+"""Benchmark: decide() against raw durable-rules running the same compiled rules.
+
+Side by side in one process, over the same N decisions (the shipped examples' facts, repeated):
+
+  raw        durable-rules alone: the rules compiled by DurableEngine, registered afresh with
+             minimal actions (assert the conclusion, nothing else); per decision: assert the
+             inputs, assert the second-stratum facts (verdict, undetermined conclusions, taken
+             from a precomputed decision), delete the session state.
+  decide     infoshare_rules.decide(facts, engine="durable"): flattening, two strata, verdict
+             resolution, trace, obligations, questions, the Decision object.
+  reference  infoshare_rules.decide(facts, engine="reference"), for comparison.
+
+Prints the figures and the ratio decide/raw (target <= 1.3). Figures, not a pass/fail test.
+This script imports durable directly on purpose: it measures durable-rules itself.
+Usage: python benchmarks/bench_engine.py [N] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from infoshare_rules import decide, load_ruleset
+from infoshare_rules._cases import discover, load_case_file
+from infoshare_rules._engines import get_engine
+from infoshare_rules._facts import flatten
+from infoshare_rules._ruleset import UNDETERMINED, VERDICT_FACT
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def raw_runner(engine, ruleset):
+    """Register the engine's compiled rules under a new name with bare actions; return decide_raw(inputs, late)."""
+    from durable import lang
+
+    host = lang.get_host()
+    templates = engine._templates
+    rules = ruleset.rules
+    state = {"sid": None, "seen": None}
+
+    def make_action(index):
+        fact = rules[index].asserts
+        template = templates.get(fact)
+
+        def action(c):
+            if template is not None and fact not in state["seen"]:
+                state["seen"].add(fact)
+                message = dict(template)
+                message["sid"] = state["sid"]
+                c.assert_fact(message)
+
+        return action
+
+    name = f"bench-raw-{time.monotonic_ns()}"
+    definition = {rule_name: {"all": rule["all"], "run": make_action(int(rule_name[1:]))} for rule_name, rule in engine.definition.items()}
+    host.register_rulesets({name: definition})
+    counter = iter(range(1, 10**9))
+
+    def decide_raw(inputs, late):
+        sid = str(next(counter))
+        state["sid"], state["seen"] = sid, set()
+        for batch in (inputs, late):
+            messages = []
+            for item in batch.items():
+                template = templates.get(item)
+                if template is not None and item not in state["seen"]:
+                    state["seen"].add(item)
+                    message = dict(template)
+                    message["sid"] = sid
+                    messages.append(message)
+            if messages:
+                host.assert_facts(name, messages)
+        host.delete_state(name, sid)
+
+    return decide_raw
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", nargs="?", type=int, default=3000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    ruleset = load_ruleset()
+    engine = get_engine(ruleset, "durable")
+    seeds = [case.facts for path in discover([EXAMPLES]) for case in load_case_file(path).cases]
+    facts = [seeds[i % len(seeds)] for i in range(args.n)]
+    prepared = []
+    for f in facts:  # the second-stratum facts raw durable gets handed, computed outside the timing
+        d = decide(f, engine="reference")
+        known = {s.concluded.split(" = ")[0] for s in d.trace if " = " in s.concluded}
+        late = {name: UNDETERMINED for name in ruleset.conclusions if name not in known}
+        late[VERDICT_FACT] = d.verdict.value
+        prepared.append((flatten(f), late))
+    decide_raw = raw_runner(engine, ruleset)
+    for inputs, late in prepared[:50]:
+        decide_raw(inputs, late)  # warm up both
+    for f in facts[:50]:
+        decide(f, engine="durable")
+    raw, ours, ref = [], [], []
+    for _ in range(args.repeat):  # interleaved so both see the same machine load
+        start = time.perf_counter()
+        for inputs, late in prepared:
+            decide_raw(inputs, late)
+        raw.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for f in facts:
+            decide(f, engine="durable")
+        ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for f in facts:
+            decide(f, engine="reference")
+        ref.append(time.perf_counter() - start)
+    r, o, p = (statistics.median(x) for x in (raw, ours, ref))
+    print(f"decisions: {args.n}  repeats: {args.repeat} (medians)  ruleset: {ruleset.id} ({len(ruleset.rules)} rules)")
+    print(f"raw durable-rules:          {r:7.3f} s  ({r / args.n * 1e6:7.1f} us/decision)")
+    print(f"decide(engine='durable'):   {o:7.3f} s  ({o / args.n * 1e6:7.1f} us/decision)")
+    print(f"decide(engine='reference'): {p:7.3f} s  ({p / args.n * 1e6:7.1f} us/decision)")
+    print(f"ratio decide/raw:           {o / r:7.3f}  (target <= 1.30)")
+
+
+if __name__ == "__main__":
+    main()
