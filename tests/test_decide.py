@@ -1,0 +1,80 @@
+"""The decision API is pure: no state between calls, thread-safe, silent, and explains itself."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+import attrs
+import pytest
+
+from infoshare_rules import CaseFacts, Verdict, decide, load_ruleset
+from infoshare_rules._cases import discover, load_case_file
+from infoshare_rules._engines import durable_available, get_engine
+
+ENGINES = ["reference"] + (["durable"] if durable_available() else [])
+EXAMPLE_FACTS = [case.facts for path in discover(["examples"]) for case in load_case_file(path).cases]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_decisions_do_not_depend_on_what_was_decided_before(engine):
+    first = [decide(f, engine=engine) for f in EXAMPLE_FACTS]
+    second = [decide(f, engine=engine) for f in reversed(EXAMPLE_FACTS)]
+    assert first == list(reversed(second))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_concurrent_decisions_match_serial_ones(engine):
+    serial = [decide(f, engine=engine) for f in EXAMPLE_FACTS]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        parallel = list(pool.map(lambda f: decide(f, engine=engine), EXAMPLE_FACTS * 4))
+    assert parallel == serial * 4
+
+
+@pytest.mark.skipif(not durable_available(), reason="durable-rules does not import on this Python (3.13+)")
+def test_every_durable_session_is_deleted_after_its_decision():
+    engine = get_engine(load_ruleset(), "durable")
+    facts = EXAMPLE_FACTS[0]
+    for _ in range(1100):  # more than durable-rules' 1,024 live sessions per ruleset
+        decide(facts, engine="durable")
+    assert engine.live_sessions == 0
+
+
+def test_auto_engine_says_which_engine_decided():
+    decision = decide(CaseFacts())
+    assert decision.engine == ("durable" if durable_available() else "reference")
+
+
+def test_deciding_prints_and_logs_nothing(capfd, caplog):
+    caplog.set_level(logging.DEBUG)
+    for facts in EXAMPLE_FACTS[:20]:
+        decide(facts)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    assert caplog.records == []
+
+
+def test_trace_follows_firing_order_and_premises_are_earlier_conclusions():
+    decision = next(d for d in (decide(f, engine="reference") for f in EXAMPLE_FACTS) if d.verdict is Verdict.SHARE and len(d.trace) > 10)
+    concluded = {}
+    for position, step in enumerate(decision.trace):
+        for premise in step.used:
+            if premise.name in concluded:
+                assert concluded[premise.name] < position, f"{step.rule} used {premise.name} before it was concluded"
+        if " = " in step.concluded:
+            name, value = step.concluded.split(" = ")
+            concluded.setdefault(name, position)
+
+
+def test_decision_is_frozen():
+    decision = decide(CaseFacts(), engine="reference")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        decision.verdict = Verdict.SHARE  # type: ignore[misc]
+
+
+def test_undetermined_decision_asks_the_flowchart_first_question():
+    decision = decide(CaseFacts(), engine="reference")
+    assert decision.verdict is Verdict.UNDETERMINED
+    assert decision.questions[0].id == "legitimate_purpose"
+    assert decision.questions[0].asks == ("purpose.legitimate",)
+    assert "4.2" in decision.questions[0].cites
