@@ -189,3 +189,15 @@ def test_local_protocol_extends_the_national_ruleset(tmp_path: Path):
     assert "record_in_shared_system" in {o.id for o in decision.obligations}
     assert "local-7" in decision.cites
     assert decision.ruleset.id == "local-protocol"
+
+
+def test_text_with_paragraphs_works_for_a_ruleset_loaded_from_a_folder(copy):
+    from infoshare_rules import CaseFacts, Legal, decide
+
+    renamed = copy.with_name("next-version")
+    copy.rename(renamed)
+    edit(renamed / "ruleset.yaml", "id: uk-2006-practitioners-guide", "id: next-version")
+    decision = decide(CaseFacts(legal=Legal(court_order="yes")), ruleset=renamed, engine="reference")
+    assert decision.ruleset.id == "next-version"
+    text = decision.to_text(paragraphs=True)
+    assert "[4.23] Is there a statutory duty or a court order to share information?" in text

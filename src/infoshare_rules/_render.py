@@ -42,9 +42,9 @@ def decision_to_text(decision: Decision, paragraphs: bool = False) -> str:
     r = decision.ruleset
     lines.append(f"Ruleset {r.id} {r.version} ({r.source}) {r.hash[:19]}; engine {decision.engine}")
     if paragraphs:
-        from ._ruleset import load_ruleset
+        from ._ruleset import load_ruleset, loaded_ruleset
 
-        texts = load_ruleset(r.id).paragraphs
+        texts = (loaded_ruleset(r.hash) or load_ruleset(r.id)).paragraphs
         lines += ["", "Cited paragraphs:"]
         for cite in decision.cites:
             if cite in texts:

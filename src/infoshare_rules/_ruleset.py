@@ -168,6 +168,14 @@ def load_ruleset(ref: str | Path = DEFAULT_RULESET) -> Ruleset:
     return ruleset
 
 
+def loaded_ruleset(content_hash: str) -> Ruleset | None:
+    """A ruleset this process has loaded, found by its content hash (as a Decision records it)."""
+    for ruleset in _by_reference.values():
+        if ruleset.hash == content_hash:
+            return ruleset
+    return None
+
+
 @functools.lru_cache(maxsize=None)
 def _load_cached(path: Path) -> Ruleset:
     return _Loader(path).load()
