@@ -113,3 +113,19 @@ def test_console_script_and_module_agree():
     run = subprocess.run([exe, "decide", "--engine", "reference", str(FACT_FILES[0])], capture_output=True, text=True, timeout=120)
     module = infoshare("decide", "--engine", "reference", str(FACT_FILES[0]))
     assert run.returncode == 0 and run.stdout == module.stdout
+
+
+def test_decision_output_conforms_to_its_schema():
+    schema = json.loads(infoshare("schema", "--decision").stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in FACT_FILES[:10]:
+        decision = json.loads(infoshare("decide", str(path)).stdout)
+        errors = list(validator.iter_errors(decision))
+        assert not errors, f"{path.name}: {errors[0].message}"
+
+
+def test_test_command_with_no_case_files_is_an_error(tmp_path):
+    run = infoshare("test", str(tmp_path))
+    assert run.returncode == 2
+    assert "no cases found" in run.stderr

@@ -77,11 +77,16 @@ def decide_command(ruleset: str, engine: str, fmt: str, paragraphs: bool, facts_
 
 @cli.command("schema")
 @click.option("--cases", "of_cases", is_flag=True, help="Print the JSON Schema of case files instead.")
-def schema_command(of_cases: bool) -> None:
-    """Print the JSON Schema of the facts document (or of case files)."""
+@click.option("--decision", "of_decision", is_flag=True, help="Print the JSON Schema of `infoshare decide` output instead.")
+def schema_command(of_cases: bool, of_decision: bool) -> None:
+    """Print the JSON Schema of the facts document (or of case files, or of decisions)."""
     from ._cases import CASE_FILE_SCHEMA
+    from ._json import decision_json_schema
 
-    click.echo(json.dumps(CASE_FILE_SCHEMA if of_cases else facts_json_schema(), indent=2))
+    if of_cases and of_decision:
+        raise click.UsageError("choose one of --cases and --decision")
+    schema = CASE_FILE_SCHEMA if of_cases else decision_json_schema() if of_decision else facts_json_schema()
+    click.echo(json.dumps(schema, indent=2))
 
 
 @cli.command("test")
@@ -129,6 +134,9 @@ def test_command(
             for name in written:
                 click.echo(f"recorded {file}: {name}", err=True)
         suite = run_suite(paths, ruleset=ruleset, engine=engine, keywords=keywords)
+    if not suite.results:
+        where = " matching -k " + ", ".join(keywords) if keywords else ""
+        _fail(f"no cases{where} found in {', '.join(paths)} (case files are named *.cases.yaml)")
     if junit_xml:
         write_junit_xml(suite, junit_xml)
     wants_coverage = show_coverage or fail_under is not None
