@@ -71,8 +71,8 @@ def suite_dict(suite: SuiteResult, *, show_coverage: bool = False) -> dict[str, 
                 "case": r.case.name if r.case else (r.error.case if r.error else None),
                 "status": r.status,
                 "problems": list(r.problems),
-                "verdict": r.decision.verdict.value if r.decision else None,
-                "fired_rules": list(r.decision.fired_rules) if r.decision else [],
+                "verdict": r.verdict.value if r.verdict else None,
+                "fired_rules": list(r.fired_rules),
                 "seconds": round(r.seconds, 6),
             }
             for r in suite.results

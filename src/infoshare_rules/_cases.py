@@ -21,7 +21,7 @@ from ._decision import Decision
 from ._errors import FactsError, InfoshareError, RulesetError, suggest
 from ._facts import CaseFacts
 from ._json import facts_from_dict
-from ._ruleset import DEFAULT_RULESET, Ruleset, load_ruleset
+from ._ruleset import DEFAULT_RULESET, Ruleset, load_ruleset, loaded_ruleset
 from ._verdict import Verdict
 from ._yaml import LineDict, LineList, load_yaml
 
@@ -320,9 +320,11 @@ class CaseResult:
     case: Case | None
     status: str
     problems: tuple[str, ...] = ()
-    decision: Decision | None = None
+    decision: Decision | None = None  # kept for cases that did not pass (reports, record mode)
     seconds: float = 0.0
     error: CaseFileError | None = None
+    verdict: Verdict | None = None
+    fired_rules: tuple[str, ...] = ()
 
     @property
     def file(self) -> str:
@@ -419,29 +421,52 @@ def run_case(case: Case, *, ruleset: str | Path | None = None, engine: str = "au
     except InfoshareError as exc:  # e.g. two rules in conflict: a defect to report, not a crash
         err = CaseFileError(f"could not decide: {exc}", file=case.file, line=case.line, case=case.name)
         return CaseResult(case, ERROR, (err.message,), error=err)
+    summary = {"verdict": decision.verdict, "fired_rules": decision.fired_rules}
     if case.expect is None:
-        return CaseResult(case, SKIPPED, ("no expectation (record one with --update)",), decision, time.perf_counter() - started)
+        return CaseResult(case, SKIPPED, ("no expectation (record one with --update)",), decision, time.perf_counter() - started, **summary)
     problems = check(case, decision)
-    return CaseResult(case, FAILED if problems else PASSED, tuple(problems), decision, time.perf_counter() - started)
+    return CaseResult(case, FAILED if problems else PASSED, tuple(problems), decision, time.perf_counter() - started, **summary)
 
 
-def run_suite(paths: Iterable[str | Path], *, ruleset: str | Path | None = None, engine: str = "auto", keywords: Iterable[str] = ()) -> SuiteResult:
-    results = tuple(iter_results(paths, ruleset=ruleset, engine=engine, keywords=keywords))
-    return SuiteResult(results, coverage_of(results))
+def run_suite(
+    paths: Iterable[str | Path],
+    *,
+    ruleset: str | Path | None = None,
+    engine: str = "auto",
+    keywords: Iterable[str] = (),
+    keep_decisions: bool = False,
+) -> SuiteResult:
+    """Run the suite. Decisions of passing cases are dropped once counted for coverage, unless
+    ``keep_decisions``: a suite of many thousand cases then costs little more than its decisions."""
+    coverage = _CoverageCounter()
+    results = []
+    for result in iter_results(paths, ruleset=ruleset, engine=engine, keywords=keywords):
+        if result.decision is not None:
+            coverage.add(result.decision)
+            if result.status == PASSED and not keep_decisions:
+                result = attrs.evolve(result, decision=None)
+        results.append(result)
+    return SuiteResult(tuple(results), coverage.result())
 
 
-def coverage_of(results: Iterable[CaseResult]) -> tuple[Coverage, ...]:
-    fired: dict[str, set[str]] = {}
-    cited: dict[str, set[str]] = {}
-    for result in results:
-        if result.decision is None:
-            continue
-        key = result.decision.ruleset.id
-        fired.setdefault(key, set()).update(result.decision.fired_rules)
-        cited.setdefault(key, set()).update(result.decision.cites)
-    out = []
-    for ruleset_id in sorted(fired):
-        rules = load_ruleset(ruleset_id)
-        paragraphs = tuple(dict.fromkeys(c for r in rules.rules for c in r.cites))
-        out.append(Coverage(ruleset_id, tuple(r.id for r in rules.rules), frozenset(fired[ruleset_id]), paragraphs, frozenset(cited[ruleset_id])))
-    return tuple(out)
+class _CoverageCounter:
+    def __init__(self) -> None:
+        self.fired: dict[str, set[str]] = {}
+        self.cited: dict[str, set[str]] = {}
+        self.hashes: dict[str, str] = {}
+
+    def add(self, decision: Decision) -> None:
+        key = decision.ruleset.id
+        self.hashes[key] = decision.ruleset.hash
+        self.fired.setdefault(key, set()).update(decision.fired_rules)
+        self.cited.setdefault(key, set()).update(decision.cites)
+
+    def result(self) -> tuple[Coverage, ...]:
+        out = []
+        for ruleset_id in sorted(self.fired):
+            rules = loaded_ruleset(self.hashes[ruleset_id]) or load_ruleset(ruleset_id)
+            paragraphs = tuple(dict.fromkeys(c for r in rules.rules for c in r.cites))
+            out.append(
+                Coverage(ruleset_id, tuple(r.id for r in rules.rules), frozenset(self.fired[ruleset_id]), paragraphs, frozenset(self.cited[ruleset_id]))
+            )
+        return tuple(out)

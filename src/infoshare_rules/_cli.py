@@ -119,7 +119,7 @@ def test_command(
 
     if overwrite and not update:
         raise click.UsageError("--overwrite only makes sense with --update")
-    suite = run_suite(paths, ruleset=ruleset, engine=engine, keywords=keywords)
+    suite = run_suite(paths, ruleset=ruleset, engine=engine, keywords=keywords, keep_decisions=overwrite)
     if update:
         by_file: dict[str, dict] = {}
         for result in suite.results:

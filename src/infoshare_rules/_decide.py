@@ -118,14 +118,14 @@ def _build(rules: Ruleset, engine: str, verdict: Verdict, fired: list[int], know
         if r.kind in raised:
             raised[r.kind].setdefault(r.name, []).append(r.id)
     obligations = tuple(
-        Obligation(spec.id, spec.text, spec.cites, tuple(raised["obligation"][spec.id]))
+        _shared(Obligation, rules.hash, spec.id, spec.text, spec.cites, tuple(raised["obligation"][spec.id]))
         for spec in rules.obligations.values()
         if spec.id in raised["obligation"]
     )
     questions: tuple[Question, ...] = ()
     if verdict is Verdict.UNDETERMINED:
         questions = tuple(
-            Question(spec.id, spec.text, spec.cites, spec.asks, tuple(raised["question"][spec.id]))
+            _shared(Question, rules.hash, spec.id, spec.text, spec.cites, spec.asks, tuple(raised["question"][spec.id]))
             for spec in rules.questions.values()
             if spec.id in raised["question"]
         )
@@ -134,6 +134,18 @@ def _build(rules: Ruleset, engine: str, verdict: Verdict, fired: list[int], know
         obligations=obligations,
         trace=trace,
         questions=questions,
-        ruleset=RulesetRef(rules.id, rules.version, rules.hash, rules.publication_reference),
+        ruleset=_shared(RulesetRef, rules.hash, rules.id, rules.version, rules.hash, rules.publication_reference),
         engine=engine,
     )
+
+
+_parts: dict[tuple, object] = {}
+
+
+def _shared(cls: type, ruleset_hash: str, *fields: object):  # type: ignore[no-untyped-def]
+    """One immutable Obligation, Question or RulesetRef per distinct content, shared by decisions."""
+    key = (cls, ruleset_hash, fields[0], fields[-1])
+    part = _parts.get(key)
+    if part is None:
+        part = _parts[key] = cls(*fields)
+    return part

@@ -27,12 +27,12 @@ Quirks of durable-rules handled here:
   ``MessageObservedException``. Only facts some pattern tests are asserted, each at most once;
 * exceptions raised in an action are swallowed by durable into the state's ``exception``
   field. Actions here catch everything themselves; ``add`` re-raises it as itself;
-* the host is a lazily created process-wide global (``durable.lang.get_host``) and nothing in
-  durable is thread-safe. The host is created once and every call into durable is made under
-  one module-level lock. The host's background timer threads call ``dispatch`` and
-  ``dispatch_timers`` on every ruleset outside any lock, and ``assert_timers`` walks an index
-  that goes stale when sessions are deleted out of order (reading freed memory): both are
-  turned off for these rulesets, whose actions all run synchronously inside ``add``;
+* durable's host is normally a lazily created process-wide global (``durable.lang.get_host``)
+  whose background timer threads call ``dispatch`` and ``dispatch_timers`` on every ruleset
+  outside any lock (and ``assert_timers`` walks an index that goes stale when sessions are
+  deleted out of order, reading freed memory). This module makes one host of its own, once,
+  without those threads (all actions here run synchronously inside ``add``), and nothing in
+  durable is thread-safe, so every call into durable is made under one module-level lock;
 * rulesets are registered by name, process-wide, and cannot be removed: names are unique;
 * a ruleset holds at most 1,024 live sessions; the next one raises ``MemoryError`` and
   leaves the engine corrupt (a later call can segfault). Each engine spreads sessions over
@@ -55,7 +55,7 @@ from ._ruleset import Ruleset
 
 try:
     import durable_rules_engine as _native  # the C extension: what fails on Python 3.13+
-    from durable import lang as _lang
+    from durable import engine as _durable_engine
     from durable.engine import MessageNotHandledException
 except Exception as _exc:  # ImportError, or an undefined-symbol error from the C extension
     raise EngineUnavailableError(
@@ -98,16 +98,25 @@ def _fnv32(text: str) -> int:
 _RESERVED_HASHES = frozenset(_fnv32(n) for n in ("sid", "id", "$s"))
 
 
+class _QuietHost(_durable_engine.Host):  # type: ignore[misc, name-defined]
+    """A durable-rules host of our own, without the background timer threads.
+
+    durable's global host (``durable.lang.get_host``) starts threads that call ``dispatch`` and
+    ``dispatch_timers`` on every registered ruleset, outside any lock, from the moment a ruleset
+    is registered: a race with our own calls. Every action here runs synchronously inside
+    ``add``, so this host needs no threads; and a program that also uses durable-rules directly
+    keeps its global host to itself.
+    """
+
+    def _run(self) -> None:
+        return None
+
+
 def _get_host_locked() -> Any:
     global _host
     if _host is None:
-        _host = _lang.get_host()
+        _host = _QuietHost()
     return _host
-
-
-def _no_dispatch() -> None:
-    """Replaces the host timer threads' dispatch for these rulesets: actions run inside ``add``."""
-    return None
 
 
 class _IdMaker:
@@ -267,8 +276,6 @@ class DurableEngine:
         except _native.error as exc:
             raise InfoshareError(f"durable-rules could not compile ruleset {self.ruleset.id!r}: {exc}") from exc
         rules = host.get_ruleset(name)
-        rules.dispatch = _no_dispatch
-        rules.dispatch_timers = _no_dispatch
         shard = _Shard(name, rules)
         self._shards.append(shard)
         return shard

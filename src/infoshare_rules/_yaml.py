@@ -33,8 +33,21 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     pass
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_ScalarNode = yaml.ScalarNode
+
+
+def _construct(loader: _LineLoader, node: yaml.Node) -> Any:
+    # Most nodes in rule and case files are plain strings: skip PyYAML's general machinery for them.
+    if node.__class__ is _ScalarNode and node.tag == _STR_TAG:
+        return node.value
+    return loader.construct_object(node, deep=True)
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
-    loader.flatten_mapping(node)
+    if any(key_node.tag == _MERGE_TAG for key_node, _ in node.value):
+        loader.flatten_mapping(node)
     result = LineDict()
     result.line = node.start_mark.line + 1
     result.column = node.start_mark.column
@@ -42,18 +55,18 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     result.key_lines = {}
     result.value_end_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _construct(loader, key_node)
         if key in result:
             # PyYAML would silently keep the last one; in a ruleset that hides a mistake.
             raise RulesetError(f"duplicate key {key!r}", file=loader.name, line=key_node.start_mark.line + 1)
-        result[key] = loader.construct_object(value_node, deep=True)
+        result[key] = _construct(loader, value_node)
         result.key_lines[key] = key_node.start_mark.line + 1
         result.value_end_lines[key] = value_node.end_mark.line + 1
     return result
 
 
 def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
-    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result = LineList(_construct(loader, child) for child in node.value)
     result.line = node.start_mark.line + 1
     return result
 
