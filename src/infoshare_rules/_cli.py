@@ -175,6 +175,9 @@ def main(argv: list[str] | None = None) -> None:
         code = cli.main(args=argv, prog_name="infoshare", standalone_mode=False)
     except click.exceptions.Abort:
         _fail("aborted", 130)
+    except click.exceptions.NoArgsIsHelpError as exc:  # plain `infoshare`: show the help as it is
+        click.echo(exc.format_message(), err=True)
+        sys.exit(EXIT_INVALID_INPUT)
     except click.ClickException as exc:
         _fail(exc.format_message(), EXIT_INVALID_INPUT if isinstance(exc, click.UsageError) else exc.exit_code)
     except InfoshareError as exc:
