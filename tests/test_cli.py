@@ -129,3 +129,32 @@ def test_test_command_with_no_case_files_is_an_error(tmp_path):
     run = infoshare("test", str(tmp_path))
     assert run.returncode == 2
     assert "no cases found" in run.stderr
+
+
+def test_rule_shows_conditions_conclusion_and_cited_text():
+    run = infoshare("rule", "seeking-consent-risks-child")
+    assert run.returncode == 0, run.stderr
+    assert "rules/04-consent.yaml:" in run.stdout
+    assert "seeking_consent_would.increase_risk_of_significant_harm_to_child: yes" in run.stdout
+    assert "then: seeking_consent = do_not_seek" in run.stdout
+    assert "[4.22] When not to seek consent" in run.stdout
+    assert "  - place an adult at risk of serious harm; or" in run.stdout
+
+
+def test_paragraph_shows_text_and_every_rule_citing_it():
+    from infoshare_rules import load_ruleset
+
+    citing = [r.id for r in load_ruleset().rules if "4.24" in r.cites]
+    run = infoshare("paragraph", "4.24")
+    assert run.returncode == 0
+    assert "In such situations you must share the information" in run.stdout
+    assert f"Rules citing it ({len(citing)}):" in run.stdout
+    for rule_id in citing:
+        assert rule_id in run.stdout
+
+
+@pytest.mark.parametrize(("args", "hint"), [(["rule", "court-order-must-shar"], "court-order-must-share"), (["paragraph", "4.222"], "4.22")])
+def test_unknown_rule_or_paragraph_suggests(args, hint):
+    run = infoshare(*args)
+    assert run.returncode == 2
+    assert f"did you mean {hint!r}?" in run.stderr

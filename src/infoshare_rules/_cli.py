@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from typing import NoReturn
 
 import click
@@ -12,6 +13,7 @@ from ._decide import decide
 from ._engines import ENGINE_NAMES
 from ._errors import InfoshareError
 from ._json import decision_to_json, facts_from_json, facts_json_schema
+from ._render import wrap_paragraph
 from ._ruleset import DEFAULT_RULESET, available_rulesets, load_ruleset
 
 EXIT_INVALID_INPUT = 2
@@ -162,6 +164,53 @@ def rulesets_command() -> None:
     for ruleset_id in available_rulesets():
         ruleset = load_ruleset(ruleset_id)
         click.echo(f"{ruleset.id}\t{ruleset.version}\t{len(ruleset.rules)} rules\t{ruleset.hash}")
+
+
+@cli.command("rule")
+@ruleset_option
+@click.argument("rule_id")
+def rule_command(ruleset: str, rule_id: str) -> None:
+    """Show a rule: what it says, when it fires, what it concludes, and the text of what it cites."""
+    from ._errors import suggest
+
+    rules = load_ruleset(ruleset)
+    try:
+        rule = rules.rule(rule_id)
+    except KeyError:
+        hint = suggest(rule_id, [r.id for r in rules.rules])
+        raise CliInputError(f"no rule {rule_id!r} in {rules.id}" + (f" (did you mean {hint!r}?)" if hint else "")) from None
+    click.echo(f"{rule.id}  ({rule.file}:{rule.line})")
+    click.echo(f"  {rule.statement}")
+    click.echo("  when:")
+    for cond in rule.when:
+        click.echo(f"    {cond.fact}: {' or '.join(cond.values)}")
+    then = f"{rule.name} = {rule.value}" if rule.kind == "conclude" else f"{rule.kind} {rule.name}"
+    click.echo(f"  then: {then}")
+    for cite in rule.cites:
+        paragraph = rules.paragraphs[cite]
+        click.echo(f"  [{cite}] {paragraph.heading}")
+        click.echo(wrap_paragraph(paragraph.text))
+
+
+@cli.command("paragraph")
+@ruleset_option
+@click.argument("paragraph_id")
+def paragraph_command(ruleset: str, paragraph_id: str) -> None:
+    """Show a paragraph of the guide and every rule that cites it."""
+    from ._errors import suggest
+
+    rules = load_ruleset(ruleset)
+    paragraph = rules.paragraphs.get(paragraph_id)
+    if paragraph is None:
+        hint = suggest(paragraph_id, rules.paragraphs)
+        raise CliInputError(f"no paragraph {paragraph_id!r} in {rules.id}" + (f" (did you mean {hint!r}?)" if hint else ""))
+    click.echo(f"[{paragraph.id}] {paragraph.heading}")
+    click.echo(wrap_paragraph(paragraph.text, "  "))
+    citing = [r for r in rules.rules if paragraph_id in r.cites]
+    click.echo(f"\nRules citing it ({len(citing)}):")
+    for rule in citing:
+        click.echo(f"  {rule.id}  ({rule.file}:{rule.line})")
+        click.echo(textwrap.indent(textwrap.fill(rule.statement, 92), "      "))
 
 
 def _fail(message: str, code: int = EXIT_INVALID_INPUT) -> NoReturn:

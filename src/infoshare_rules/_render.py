@@ -16,6 +16,15 @@ _VERDICT_WORDS = {
 }
 
 
+def wrap_paragraph(text: str, indent: str = "      ", width: int = 100) -> str:
+    """A cited paragraph for a terminal: each line (a bullet, say) wrapped on its own."""
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    return "\n".join(
+        textwrap.fill(line, width, initial_indent=indent, subsequent_indent=indent + ("  " if line.startswith("- ") else ""))
+        for line in lines
+    )
+
+
 def _cites(cites: tuple[str, ...]) -> str:
     return ", ".join(c if not c[0].isdigit() or "." in c else f"section {c}" for c in cites)
 
@@ -49,5 +58,5 @@ def decision_to_text(decision: Decision, paragraphs: bool = False) -> str:
         for cite in decision.cites:
             if cite in texts:
                 lines.append(f"  [{cite}] {texts[cite].heading}")
-                lines.append(textwrap.indent(textwrap.fill(" ".join(texts[cite].text.split()), 96), "      "))
+                lines.append(wrap_paragraph(texts[cite].text))
     return "\n".join(lines)
