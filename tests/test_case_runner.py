@@ -155,3 +155,11 @@ def test_pytest_plugin_collects_case_files(tmp_path):
     assert "verdict: expected do_not_share, got must_share" in out
     assert "malformed case file:" in out and "malformed-yaml.cases.yaml:4: invalid YAML" in out
     assert "2 failed, 2 passed" in out  # the malformed file fails as an item; the others still ran
+
+
+def test_unquoted_paragraph_number_is_explained(tmp_path):
+    path = tmp_path / "numbers.cases.yaml"
+    path.write_text("cases:\n  - name: x\n    facts: {}\n    expect:\n      cites: [4.30]\n")
+    run = infoshare("test", str(path))
+    assert run.returncode == 2
+    assert f"{path}:5: $.cases[0].expect.cites[0]: paragraph ids must be quoted strings" in run.stdout

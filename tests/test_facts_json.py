@@ -99,3 +99,44 @@ def test_dicts_hold_plain_json_values():
     decision = decision_to_dict(decide(CaseFacts(), engine="reference"))
     assert type(decision["verdict"]) is str
     assert json.loads(json.dumps(decision)) == decision
+
+
+def _json_values():
+    from hypothesis import strategies as st
+
+    scalars = st.none() | st.booleans() | st.integers(-5, 40) | st.floats(allow_nan=False) | st.sampled_from(
+        ["yes", "no", "unknown", "parent", "given", "evidence", "12_to_15", "", "YES", "parnet"]
+    ) | st.text(max_size=8)
+    return st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8)
+
+
+def _facts_like_documents():
+    """Documents shaped like facts (real group and field names, any values) mixed with noise."""
+    from hypothesis import strategies as st
+
+    from infoshare_rules._facts import GROUPS
+
+    groups = {cls.group: [f.name for f in attrs.fields(cls)] for cls in GROUPS}
+    group = st.sampled_from(sorted(groups)).flatmap(
+        lambda g: st.tuples(st.just(g), st.dictionaries(st.sampled_from(groups[g] + ["typo"]), _json_values(), max_size=4) | _json_values())
+    )
+    return st.lists(group, max_size=5).map(dict) | _json_values()
+
+
+def test_any_json_document_gives_facts_or_a_facts_error():
+    """Bad input gets a clear error naming the path, never a traceback from deep inside."""
+    from hypothesis import given, settings
+
+    @settings(max_examples=400, deadline=None)
+    @given(document=_facts_like_documents())
+    def check(document):
+        try:
+            facts = facts_from_dict(document)
+        except FactsError as exc:
+            assert str(exc).startswith("$"), str(exc)
+            assert exc.path.startswith("$")
+        else:
+            assert isinstance(facts, CaseFacts)
+            assert facts_from_dict(facts_to_dict(facts)) == facts
+
+    check()

@@ -201,3 +201,11 @@ def test_text_with_paragraphs_works_for_a_ruleset_loaded_from_a_folder(copy):
     assert decision.ruleset.id == "next-version"
     text = decision.to_text(paragraphs=True)
     assert "[4.23] Is there a statutory duty or a court order to share information?" in text
+
+
+def test_unquoted_paragraph_number_is_refused(copy):
+    rules = copy / "rules" / "02-identifiable.yaml"
+    edit(rules, '["4.6", "flowchart"]', '[4.6, "flowchart"]')
+    with pytest.raises(RulesetError, match=r"4.6 must be quoted text") as info:
+        load_fresh(copy)
+    assert info.value.line == line_of(rules, "[4.6, ")

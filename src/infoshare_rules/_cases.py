@@ -28,7 +28,8 @@ from ._yaml import LineDict, LineList, load_yaml
 CASE_FILE_SUFFIXES = (".cases.yaml", ".cases.yml")
 
 _ids = {"type": "array", "items": {"type": "string", "minLength": 1}}
-_paragraph = {"type": ["string", "number"]}
+# Quoted: an unquoted 4.30 would reach us as the number 4.3.
+_paragraph = {"type": "string", "description": 'A paragraph id, quoted: "4.30", "2", "flowchart".'}
 CASE_FILE_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "infoshare-rules case file",
@@ -165,6 +166,9 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         hints = [s for s in (suggest(str(k), allowed) for k in extras) if s]
         text = f"{where}: unknown key {', '.join(map(repr, extras))}; allowed keys: {', '.join(allowed)}"
         return text + (f" (did you mean {hints[0]!r}?)" if hints else "")
+    number = isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool)
+    if number and any(p in ("cites", "illustrates") for p in error.absolute_path):
+        return f'{where}: paragraph ids must be quoted strings (write "{error.instance}" with quotes; an unquoted 4.30 reads as 4.3)'
     if error.validator == "oneOf" and isinstance(error.instance, dict):
         return f"{where}: a case needs exactly one of 'facts' or 'facts_file'"
     return f"{where}: {error.message}"

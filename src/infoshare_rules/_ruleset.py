@@ -213,9 +213,12 @@ def _str_list(value: Any, file: str, line: int | None, what: str) -> tuple[str, 
     items = value if isinstance(value, list) else [value]
     out = []
     for item in items:
-        if isinstance(item, bool) or not isinstance(item, (str, int, float)) or str(item).strip() == "":
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            # an unquoted 4.30 reaches us as 4.3: never guess which paragraph was meant
+            raise RulesetError(f'{what}: {item!r} must be quoted text, e.g. "{item}"', file=file, line=line)
+        if not isinstance(item, str) or item.strip() == "":
             raise RulesetError(f"{what}: expected text values, got {item!r}", file=file, line=line)
-        out.append(str(item))
+        out.append(item)
     if not out:
         raise RulesetError(f"{what}: must not be empty", file=file, line=line)
     return tuple(out)
