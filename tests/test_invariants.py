@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import attrs
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from infoshare_rules import (
-    CaseFacts,
     Information,
     Legal,
     Purpose,

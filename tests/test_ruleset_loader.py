@@ -104,8 +104,9 @@ def test_duplicate_rule_id_names_both_places(copy):
 def test_conclusion_nothing_uses_is_an_error(copy):
     with (copy / "conclusions.yaml").open("a") as handle:
         handle.write('\norphan:\n  values: [yes]\n  statement: Nothing concludes this.\n  cites: ["4.2"]\n')
-    with pytest.raises(RulesetError, match="conclusion 'orphan' is declared but no rule concludes it"):
+    with pytest.raises(RulesetError, match="conclusion 'orphan' is declared but no rule concludes it") as info:
         load_fresh(copy)
+    assert info.value.line == line_of(copy / "conclusions.yaml", "orphan:")
 
 
 def test_concluded_but_unused_conclusion_is_an_error(copy):
@@ -120,8 +121,9 @@ def test_concluded_but_unused_conclusion_is_an_error(copy):
 def test_obligation_declared_but_never_raised(copy):
     with (copy / "obligations.yaml").open("a") as handle:
         handle.write('\nnever_raised:\n  text: Nothing raises this.\n  cites: ["4.29"]\n')
-    with pytest.raises(RulesetError, match="obligation 'never_raised' is declared but no rule raises it"):
+    with pytest.raises(RulesetError, match="obligation 'never_raised' is declared but no rule raises it") as info:
         load_fresh(copy)
+    assert info.value.line == line_of(copy / "obligations.yaml", "never_raised:")
 
 
 def test_duplicate_yaml_key_is_caught(copy):

@@ -97,7 +97,7 @@ def _step(ruleset_hash: str, rule: Rule, values: tuple[str, ...]) -> TraceStep:
             rule=rule.id,
             statement=rule.statement,
             cites=rule.cites,
-            used=tuple(Premise(c.fact, v) for c, v in zip(rule.when, values)),
+            used=tuple(Premise(c.fact, v) for c, v in zip(rule.when, values, strict=True)),
             concluded=_concluded(rule),
             source=f"{rule.file}:{rule.line}",
         )

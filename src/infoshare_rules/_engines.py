@@ -11,7 +11,7 @@ repeats until nothing more fires. ``add`` returns the indices of the rules it fi
 from __future__ import annotations
 
 import threading
-from typing import Iterator, Mapping, Protocol
+from typing import Mapping, Protocol
 
 from ._errors import EngineUnavailableError, InfoshareError, RulesetConflictError
 from ._ruleset import Rule, Ruleset
@@ -145,7 +145,3 @@ def get_engine(ruleset: Ruleset, name: str = "auto") -> Engine:
                 engine = ReferenceEngine(ruleset)
             _engines[key] = engine
     return engine
-
-
-def iter_fired_rules(ruleset: Ruleset, indices: list[int]) -> Iterator[Rule]:
-    return (ruleset.rules[i] for i in indices)

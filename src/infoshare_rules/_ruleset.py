@@ -266,6 +266,7 @@ class _Loader:
         self.questions: dict[str, QuestionSpec] = dict(base.questions) if base else {}
         rules: list[Rule] = list(base.rules) if base else []
         self.new_rules_from = len(rules)
+        self.lines: dict[tuple[str, str], int] = {}  # where this folder declares each conclusion, obligation, question
 
         self._load_paragraphs(required=base is None)
         self._load_conclusions()
@@ -378,6 +379,7 @@ class _Loader:
             values = _str_list(raw["values"], shown, raw.key_lines["values"], f"{what}: values")
             if UNDETERMINED in values:
                 raise RulesetError(f"{what}: {UNDETERMINED!r} is reserved: the engine sets it", file=shown, line=raw.key_lines["values"])
+            self.lines[("conclusion", name)] = line
             self.conclusions[name] = ConclusionSpec(name, values, _text(raw["statement"], shown, line, "statement"), self._cites(raw, shown, what))
 
     def _load_obligations(self) -> None:
@@ -389,6 +391,7 @@ class _Loader:
             if oid in self.obligations:
                 raise RulesetError(f"{what}: already defined by the base ruleset", file=shown, line=line)
             _check_keys(raw, shown, what, ["text", "cites"])
+            self.lines[("obligation", oid)] = line
             self.obligations[oid] = ObligationSpec(oid, _text(raw["text"], shown, line, "text"), self._cites(raw, shown, what))
 
     def _load_questions(self) -> None:
@@ -409,6 +412,7 @@ class _Loader:
                         line=raw.key_lines["asks"],
                         suggestion=suggest(fact, INPUT_FIELDS),
                     )
+            self.lines[("question", qid)] = line
             self.questions[qid] = QuestionSpec(qid, _text(raw["text"], shown, line, "text"), self._cites(raw, shown, what), asks)
 
     def _domain(self, name: str) -> tuple[tuple[str, ...], bool] | None:
@@ -509,11 +513,13 @@ class _Loader:
     def _check_usage(self, rules: list[Rule], file: str) -> None:
         concluded = {r.name for r in rules if r.kind == "conclude"}
         used = {c.fact for r in rules for c in r.when}
-        for name, spec in self.conclusions.items():
+        shown = self._file("conclusions.yaml")[1]
+        for name in self.conclusions:
+            line = self.lines.get(("conclusion", name))
             if name not in concluded:
-                raise RulesetError(f"conclusion {name!r} is declared but no rule concludes it", file=self._file("conclusions.yaml")[1])
+                raise RulesetError(f"conclusion {name!r} is declared but no rule concludes it", file=shown, line=line)
             if name not in used:
-                raise RulesetError(f"conclusion {name!r} is concluded but no rule uses it", file=self._file("conclusions.yaml")[1])
+                raise RulesetError(f"conclusion {name!r} is concluded but no rule uses it", file=shown, line=line)
         for kind, specs, shown in (
             ("obligation", self.obligations, "obligations.yaml"),
             ("question", self.questions, "questions.yaml"),
@@ -521,4 +527,6 @@ class _Loader:
             raised = {r.name for r in rules if r.kind == kind}
             for key in specs:
                 if key not in raised:
-                    raise RulesetError(f"{kind} {key!r} is declared but no rule raises it", file=self._file(shown)[1])
+                    raise RulesetError(
+                        f"{kind} {key!r} is declared but no rule raises it", file=self._file(shown)[1], line=self.lines.get((kind, key))
+                    )

@@ -26,6 +26,3 @@ class Verdict(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
-
-#: Verdicts that mean the information is (to be) shared.
-SHARING_VERDICTS = frozenset({Verdict.SHARE, Verdict.MUST_SHARE})
