@@ -10,15 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ._cases import ERROR, FAILED, PASSED, SKIPPED, CaseResult, Coverage, SuiteResult
-from ._decision import Decision
-
-
-def trace_lines(decision: Decision, indent: str = "    ") -> list[str]:
-    lines = []
-    for number, step in enumerate(decision.trace, 1):
-        used = ", ".join(f"{p.name}={p.value}" for p in step.used)
-        lines.append(f"{indent}{number:>2}. {step.rule}: {step.concluded} [{', '.join(step.cites)}] <- {used}")
-    return lines
+from ._render import trace_lines
 
 
 def failure_text(result: CaseResult) -> str:

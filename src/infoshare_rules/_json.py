@@ -85,12 +85,15 @@ class FactsErrors(FactsError):
         return self.args[0]
 
 
+_GROUP_NAMES = frozenset(f.name for f in attrs.fields(CaseFacts))
+
+
 def facts_from_dict(data: Any) -> CaseFacts:
     """Build CaseFacts from a JSON-shaped dict; raise FactsError naming the path of each problem."""
     if not isinstance(data, dict):
         raise FactsError("$", "wrong type", expected="a JSON object of fact groups", got=type(data).__name__)
     for key, value in data.items():
-        if key in {f.name for f in attrs.fields(CaseFacts)} and not isinstance(value, dict):
+        if key in _GROUP_NAMES and not isinstance(value, dict):
             raise FactsError(f"$.{key}", "wrong type", expected="a JSON object", got=value)
     try:
         return converter.structure(data, CaseFacts)

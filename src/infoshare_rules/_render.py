@@ -16,6 +16,15 @@ _VERDICT_WORDS = {
 }
 
 
+def trace_lines(decision: Decision, indent: str = "    ") -> list[str]:
+    """The trace compactly, a line a step (for failure reports, where many traces are read)."""
+    lines = []
+    for number, step in enumerate(decision.trace, 1):
+        used = ", ".join(f"{p.name}={p.value}" for p in step.used)
+        lines.append(f"{indent}{number:>2}. {step.rule}: {step.concluded} [{', '.join(step.cites)}] <- {used}")
+    return lines
+
+
 def wrap_paragraph(text: str, indent: str = "      ", width: int = 100) -> str:
     """A cited paragraph for a terminal: each line (a bullet, say) wrapped on its own."""
     lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
