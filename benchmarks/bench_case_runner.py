@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from infoshare_rules import decide, facts_from_dict
-from infoshare_rules._cases import discover, run_suite
+from infoshare_rules.cases.suite import discover, run_suite
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

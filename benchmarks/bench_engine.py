@@ -23,10 +23,10 @@ import time
 from pathlib import Path
 
 from infoshare_rules import decide, load_ruleset
-from infoshare_rules._cases import discover, load_case_file
-from infoshare_rules._engines import get_engine
-from infoshare_rules._facts import flatten
-from infoshare_rules._ruleset import UNDETERMINED, VERDICT_FACT
+from infoshare_rules.cases.suite import discover, load_case_file
+from infoshare_rules.engines.registry import get_engine
+from infoshare_rules.facts.model import flatten
+from infoshare_rules.ruleset.loader import UNDETERMINED, VERDICT_FACT
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -6,7 +6,7 @@ import attrs
 from hypothesis import strategies as st
 
 from infoshare_rules import CaseFacts
-from infoshare_rules._facts import MAX_AGE
+from infoshare_rules.facts.model import MAX_AGE
 
 
 def _field_strategy(field: attrs.Attribute) -> st.SearchStrategy:

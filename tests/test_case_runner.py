@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from infoshare_rules._cases import load_case_file, run_suite
+from infoshare_rules.cases.suite import load_case_file, run_suite
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cases"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -9,8 +9,8 @@ import attrs
 import pytest
 
 from infoshare_rules import CaseFacts, Verdict, decide, load_ruleset
-from infoshare_rules._cases import discover, load_case_file
-from infoshare_rules._engines import durable_available, get_engine
+from infoshare_rules.cases.suite import discover, load_case_file
+from infoshare_rules.engines.registry import durable_available, get_engine
 
 ENGINES = ["reference"] + (["durable"] if durable_available() else [])
 EXAMPLE_FACTS = [case.facts for path in discover(["examples"]) for case in load_case_file(path).cases]

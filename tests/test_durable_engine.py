@@ -15,11 +15,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infoshare_rules._engines import ReferenceEngine, durable_available
-from infoshare_rules._errors import InfoshareError, RulesetConflictError
-from infoshare_rules._facts import FACT_SPECS
-from infoshare_rules._ruleset import UNDETERMINED, load_ruleset
-from infoshare_rules._verdict import Verdict
+from infoshare_rules.engines.reference import ReferenceEngine
+from infoshare_rules.engines.registry import durable_available
+from infoshare_rules.errors import InfoshareError, RulesetConflictError
+from infoshare_rules.facts.model import FACT_SPECS
+from infoshare_rules.ruleset.loader import UNDETERMINED, load_ruleset
+from infoshare_rules.ruleset.verdict import Verdict
 
 pytestmark = pytest.mark.skipif(not durable_available(), reason="durable-rules does not import here")
 
@@ -66,7 +67,7 @@ def ruleset():
 
 @pytest.fixture(scope="module")
 def durable(ruleset):
-    from infoshare_rules._durable import DurableEngine
+    from infoshare_rules.engines._durable import DurableEngine
 
     return DurableEngine(ruleset)
 
@@ -305,7 +306,7 @@ def test_1500_sequential_sessions(durable):
 
 def test_more_live_sessions_than_one_durable_ruleset_holds(ruleset, monkeypatch):
     """durable-rules holds 1,024 live sessions per ruleset; the engine spreads over more."""
-    from infoshare_rules import _durable
+    from infoshare_rules.engines import _durable
 
     monkeypatch.setattr(_durable, "SESSIONS_PER_SHARD", 4)
     engine = _durable.DurableEngine(ruleset)
@@ -322,7 +323,7 @@ def test_more_live_sessions_than_one_durable_ruleset_holds(ruleset, monkeypatch)
 
 
 def test_unclosed_sessions_are_freed_later(ruleset):
-    from infoshare_rules._durable import DurableEngine
+    from infoshare_rules.engines._durable import DurableEngine
 
     engine = DurableEngine(ruleset)
     for _ in range(5):
@@ -333,7 +334,7 @@ def test_unclosed_sessions_are_freed_later(ruleset):
 
 
 def test_two_engines_on_one_ruleset(ruleset, durable):
-    from infoshare_rules._durable import DurableEngine
+    from infoshare_rules.engines._durable import DurableEngine
 
     other = DurableEngine(ruleset)  # registered under another name
     with other.session() as a, durable.session() as b:
@@ -381,7 +382,7 @@ def test_threads_match_a_serial_run(durable):
 
 def test_engines_compiled_in_threads(ruleset):
     """Creating the durable host and registering rulesets is serialised."""
-    from infoshare_rules._durable import DurableEngine
+    from infoshare_rules.engines._durable import DurableEngine
 
     engines, errors = [], []
 
@@ -414,11 +415,11 @@ def test_import_failure_is_engine_unavailable():
     code = (
         "import sys\n"
         "sys.modules['durable_rules_engine'] = None  # as if the C extension failed to load\n"
-        "from infoshare_rules._engines import durable_available, get_engine\n"
-        "from infoshare_rules._errors import EngineUnavailableError\n"
+        "from infoshare_rules.engines.registry import durable_available, get_engine\n"
+        "from infoshare_rules.errors import EngineUnavailableError\n"
         "assert durable_available() is False\n"
         "try:\n"
-        "    import infoshare_rules._durable\n"
+        "    import infoshare_rules.engines._durable\n"
         "except EngineUnavailableError as exc:\n"
         "    print(exc)\n"
     )
@@ -430,8 +431,8 @@ def test_too_many_distinct_conditions_is_refused_not_a_hang(ruleset):
     """durable-rules hangs compiling more than ~511 distinct alpha tests: refused up front."""
     import attrs
 
-    from infoshare_rules._durable import DurableEngine
-    from infoshare_rules._ruleset import Condition
+    from infoshare_rules.engines._durable import DurableEngine
+    from infoshare_rules.ruleset.loader import Condition
 
     template = ruleset.rules[0]
     rules = tuple(

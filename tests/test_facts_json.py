@@ -78,7 +78,7 @@ def test_unknown_engine_is_a_clear_error():
 
 
 def test_age_band_follows_the_guide_thresholds():
-    from infoshare_rules._facts import flatten
+    from infoshare_rules.facts.model import flatten
 
     bands = {age: flatten(CaseFacts(child=Child(age=age)))["child.age_band"] for age in (0, 11, 12, 15, 16, 17, 18, None)}
     assert bands == {0: "under_12", 11: "under_12", 12: "12_to_15", 15: "12_to_15", 16: "16_to_17", 17: "16_to_17", 18: "18_or_over", None: "unknown"}
@@ -114,7 +114,7 @@ def _facts_like_documents():
     """Documents shaped like facts (real group and field names, any values) mixed with noise."""
     from hypothesis import strategies as st
 
-    from infoshare_rules._facts import GROUPS
+    from infoshare_rules.facts.model import GROUPS
 
     groups = {cls.group: [f.name for f in attrs.fields(cls)] for cls in GROUPS}
     group = st.sampled_from(sorted(groups)).flatmap(

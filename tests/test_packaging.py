@@ -23,6 +23,6 @@ def test_wheel_ships_rulesets_console_script_and_pytest_plugin(tmp_path):
     shipped = {n.split("infoshare_rules/rulesets/", 1)[1] for n in names if "infoshare_rules/rulesets/" in n}
     on_disk = {p.relative_to(ROOT / "rulesets").as_posix() for p in (ROOT / "rulesets").rglob("*") if p.is_file()}
     assert on_disk and on_disk <= shipped
-    assert "infoshare_rules/_durable.py" in names
-    assert "infoshare = infoshare_rules._cli:main" in entry_points
-    assert "infoshare_cases = infoshare_rules.pytest_plugin" in entry_points
+    assert "infoshare_rules/engines/_durable.py" in names
+    assert "infoshare = infoshare_rules.cli.main:main" in entry_points
+    assert "infoshare_cases = infoshare_rules.cases.pytest_plugin" in entry_points

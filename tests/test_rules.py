@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 
 from infoshare_rules import load_ruleset
-from infoshare_rules._engines import durable_available, get_engine
-from infoshare_rules._errors import RulesetConflictError
-from infoshare_rules._facts import FACT_SPECS
-from infoshare_rules._ruleset import UNDETERMINED, VERDICT_FACT, Rule
-from infoshare_rules._verdict import Verdict
+from infoshare_rules.engines.registry import durable_available, get_engine
+from infoshare_rules.errors import RulesetConflictError
+from infoshare_rules.facts.model import FACT_SPECS
+from infoshare_rules.ruleset.loader import UNDETERMINED, VERDICT_FACT, Rule
+from infoshare_rules.ruleset.verdict import Verdict
 
 RULESET = load_ruleset()
 ENGINES = ["reference"] + (["durable"] if durable_available() else [])

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from infoshare_rules import RulesetError, RulesetNotFoundError, load_ruleset
-from infoshare_rules._ruleset import DEFAULT_RULESET, resolve_ruleset_path
+from infoshare_rules import RulesetError, RulesetNotFoundError, decision_to_text, load_ruleset
+from infoshare_rules.ruleset.loader import DEFAULT_RULESET, resolve_ruleset_path
 
 NATIONAL = resolve_ruleset_path(DEFAULT_RULESET)
 
@@ -35,7 +35,7 @@ def copy(tmp_path: Path) -> Path:
 
 
 def load_fresh(path: Path):
-    from infoshare_rules._ruleset import _Loader
+    from infoshare_rules.ruleset.loader import _Loader
 
     return _Loader(path.resolve()).load()
 
@@ -201,7 +201,7 @@ def test_text_with_paragraphs_works_for_a_ruleset_loaded_from_a_folder(copy):
     edit(renamed / "ruleset.yaml", "id: uk-2006-practitioners-guide", "id: next-version")
     decision = decide(CaseFacts(legal=Legal(court_order="yes")), ruleset=renamed, engine="reference")
     assert decision.ruleset.id == "next-version"
-    text = decision.to_text(paragraphs=True)
+    text = decision_to_text(decision, paragraphs=True)
     assert "[4.23] Is there a statutory duty or a court order to share information?" in text
 
 

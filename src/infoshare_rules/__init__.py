@@ -1,12 +1,16 @@
 """infoshare-rules: HM Government's 2006 information sharing practitioners' guide as rules.
 
+The names in ``__all__`` are the library's API; the subpackages beneath it are internal and
+laid out as the data flows: ``facts`` -> ``ruleset`` -> ``engines`` -> ``decision`` ->
+``render``, with ``cases`` (suites) and ``cli`` on top.
+
 >>> from infoshare_rules import CaseFacts, Purpose, decide
 >>> decision = decide(CaseFacts(...))
 """
 
-from ._decide import decide
-from ._decision import Decision, Obligation, Premise, Question, RulesetRef, TraceStep
-from ._errors import (
+from .decision.decide import decide
+from .decision.model import Decision, Obligation, Premise, Question, RulesetRef, TraceStep
+from .errors import (
     EngineUnavailableError,
     FactsError,
     InfoshareError,
@@ -14,7 +18,7 @@ from ._errors import (
     RulesetError,
     RulesetNotFoundError,
 )
-from ._facts import (
+from .facts.model import (
     AgeBand,
     Answer,
     Applicability,
@@ -39,17 +43,18 @@ from ._facts import (
     Subject,
     Understanding,
 )
-from ._json import (
-    decision_to_dict,
-    decision_to_json,
+from .facts.json import (
     facts_from_dict,
     facts_from_json,
     facts_json_schema,
     facts_to_dict,
     facts_to_json,
 )
-from ._ruleset import DEFAULT_RULESET, Ruleset, available_rulesets, load_ruleset
-from ._verdict import Verdict
+from .render.json import decision_to_dict, decision_to_json
+from .render.text import decision_to_text
+from .ruleset.loader import available_rulesets, load_ruleset
+from .ruleset.model import DEFAULT_RULESET, Ruleset
+from .ruleset.verdict import Verdict
 
 __version__ = "0.1.0"
 
@@ -96,6 +101,7 @@ __all__ = [
     "decide",
     "decision_to_dict",
     "decision_to_json",
+    "decision_to_text",
     "facts_from_dict",
     "facts_from_json",
     "facts_json_schema",

@@ -12,10 +12,10 @@ import tempfile
 from pathlib import Path
 from typing import Mapping
 
-from ._cases import CaseFileError, load_case_file
-from ._decision import Decision
-from ._errors import RulesetError
-from ._yaml import LineDict, load_yaml
+from .suite import CaseFileError, load_case_file
+from ..decision.model import Decision
+from ..errors import RulesetError
+from ..ruleset.yaml_lines import LineDict, load_yaml
 
 
 def expectation_of(decision: Decision) -> dict[str, object]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from ._errors import RulesetError
+from ..errors import RulesetError
 
 
 class LineDict(dict):

@@ -16,14 +16,14 @@ import attrs
 import fastjsonschema
 import jsonschema
 
-from ._decide import decide
-from ._decision import Decision
-from ._errors import FactsError, InfoshareError, RulesetError, suggest
-from ._facts import CaseFacts
-from ._json import facts_from_dict
-from ._ruleset import DEFAULT_RULESET, Ruleset, load_ruleset, loaded_ruleset
-from ._verdict import Verdict
-from ._yaml import LineDict, LineList, load_yaml
+from ..decision.decide import decide
+from ..decision.model import Decision
+from ..errors import FactsError, InfoshareError, RulesetError, suggest
+from ..facts.model import CaseFacts
+from ..facts.json import facts_from_dict
+from ..ruleset.loader import DEFAULT_RULESET, Ruleset, load_ruleset, loaded_ruleset
+from ..ruleset.verdict import Verdict
+from ..ruleset.yaml_lines import LineDict, LineList, load_yaml
 
 CASE_FILE_SUFFIXES = (".cases.yaml", ".cases.yml")
 

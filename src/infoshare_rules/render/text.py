@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from ._decision import Decision
+from ..decision.model import Decision
+from ..ruleset.loader import load_ruleset, loaded_ruleset
 
 _VERDICT_WORDS = {
     "share": "SHARE: you can share the information",
@@ -60,8 +61,6 @@ def decision_to_text(decision: Decision, paragraphs: bool = False) -> str:
     r = decision.ruleset
     lines.append(f"Ruleset {r.id} {r.version} ({r.source}) {r.hash[:19]}; engine {decision.engine}")
     if paragraphs:
-        from ._ruleset import load_ruleset, loaded_ruleset
-
         texts = (loaded_ruleset(r.hash) or load_ruleset(r.id)).paragraphs
         lines += ["", "Cited paragraphs:"]
         for cite in decision.cites:

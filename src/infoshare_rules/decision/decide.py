@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._decision import Decision, Obligation, Premise, Question, RulesetRef, TraceStep
-from ._engines import get_engine
-from ._errors import FactsError
-from ._facts import CaseFacts, flatten
-from ._ruleset import DEFAULT_RULESET, UNDETERMINED, VERDICT_FACT, Rule, Ruleset, engine_fact, load_ruleset
-from ._verdict import Verdict
+from .model import Decision, Obligation, Premise, Question, RulesetRef, TraceStep
+from ..engines.registry import get_engine
+from ..errors import FactsError
+from ..facts.model import CaseFacts, flatten
+from ..ruleset.loader import load_ruleset
+from ..ruleset.model import DEFAULT_RULESET, UNDETERMINED, VERDICT_FACT, Rule, Ruleset, engine_fact
+from ..ruleset.verdict import Verdict
 
 
 def decide(

@@ -9,10 +9,8 @@ import attrs
 import cattrs
 from cattrs.errors import AttributeValidationNote, ClassValidationError, ForbiddenExtraKeysError
 
-from ._decision import Decision
-from ._errors import FactsError, suggest
-from ._facts import GROUPS, CaseFacts, _FactEnum
-from ._verdict import Verdict
+from ..errors import FactsError, suggest
+from .model import GROUPS, CaseFacts, _FactEnum
 
 converter = cattrs.Converter(forbid_extra_keys=True)
 
@@ -40,8 +38,7 @@ def _structure_age(value: Any, _: Any) -> Any:
 converter.register_structure_hook(_FactEnum, _structure_enum)
 # str-valued enums would otherwise pass through as enum members; JSON-shaped dicts hold plain strings.
 # (registered per class: str comes before Enum in their MRO, so a hook on Enum would never be reached)
-for _enum_type in (_FactEnum, Verdict):
-    converter.register_unstructure_hook(_enum_type, lambda member: member.value)
+converter.register_unstructure_hook(_FactEnum, lambda member: member.value)
 converter.register_structure_hook(Optional[int], _structure_age)
 
 
@@ -122,18 +119,6 @@ def facts_to_json(facts: CaseFacts, indent: int | None = 2) -> str:
     return json.dumps(facts_to_dict(facts), indent=indent)
 
 
-def decision_to_dict(decision: Decision) -> dict:
-    data = converter.unstructure(decision)
-    for step in data["trace"]:
-        step["used"] = {premise["name"]: premise["value"] for premise in step["used"]}
-    data["cites"] = list(decision.cites)
-    return data
-
-
-def decision_to_json(decision: Decision, indent: int | None = 2) -> str:
-    return json.dumps(decision_to_dict(decision), indent=indent)
-
-
 def facts_json_schema() -> dict:
     """JSON Schema (draft 2020-12) of the facts document, generated from the attrs classes."""
     groups: dict[str, Any] = {}
@@ -162,63 +147,4 @@ def facts_json_schema() -> dict:
         "type": "object",
         "properties": groups,
         "additionalProperties": False,
-    }
-
-
-def decision_json_schema() -> dict:
-    """JSON Schema (draft 2020-12) of a decision as ``decision_to_dict`` and ``infoshare decide`` give it."""
-    ids = {"type": "array", "items": {"type": "string"}}
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://infoshare-rules.invalid/schema/decision.json",
-        "title": "infoshare-rules decision",
-        "type": "object",
-        "required": ["verdict", "obligations", "trace", "questions", "ruleset", "engine", "cites"],
-        "additionalProperties": False,
-        "properties": {
-            "verdict": {"enum": [v.value for v in Verdict]},
-            "obligations": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["id", "text", "cites", "raised_by"],
-                    "additionalProperties": False,
-                    "properties": {"id": {"type": "string"}, "text": {"type": "string"}, "cites": ids, "raised_by": ids},
-                },
-            },
-            "trace": {
-                "type": "array",
-                "description": "Every rule that fired, in firing order.",
-                "items": {
-                    "type": "object",
-                    "required": ["rule", "statement", "cites", "used", "concluded", "source"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "rule": {"type": "string"},
-                        "statement": {"type": "string"},
-                        "cites": ids,
-                        "used": {"type": "object", "additionalProperties": {"type": "string"}},
-                        "concluded": {"type": "string"},
-                        "source": {"type": "string", "description": "file:line of the rule"},
-                    },
-                },
-            },
-            "questions": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["id", "text", "cites", "asks", "raised_by"],
-                    "additionalProperties": False,
-                    "properties": {"id": {"type": "string"}, "text": {"type": "string"}, "cites": ids, "asks": ids, "raised_by": ids},
-                },
-            },
-            "ruleset": {
-                "type": "object",
-                "required": ["id", "version", "hash", "source"],
-                "additionalProperties": False,
-                "properties": {"id": {"type": "string"}, "version": {"type": "string"}, "hash": {"type": "string"}, "source": {"type": "string"}},
-            },
-            "engine": {"enum": ["durable", "reference"]},
-            "cites": {**ids, "description": "Every paragraph the trace cites, in first-cited order."},
-        },
     }

@@ -12,7 +12,7 @@ from typing import Any, Iterator, Mapping
 
 import attrs
 
-from ._errors import FactsError, suggest
+from ..errors import FactsError, suggest
 
 UNKNOWN = "unknown"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from ._verdict import Verdict
+from ..ruleset.verdict import Verdict
 
 
 @attrs.frozen
@@ -79,13 +79,3 @@ class Decision:
     @property
     def fired_rules(self) -> tuple[str, ...]:
         return tuple(step.rule for step in self.trace)
-
-    def to_dict(self) -> dict:
-        from ._json import decision_to_dict
-
-        return decision_to_dict(self)
-
-    def to_text(self, paragraphs: bool = False) -> str:
-        from ._render import decision_to_text
-
-        return decision_to_text(self, paragraphs=paragraphs)

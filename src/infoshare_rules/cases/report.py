@@ -9,8 +9,8 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from ._cases import ERROR, FAILED, PASSED, SKIPPED, CaseResult, Coverage, SuiteResult
-from ._render import trace_lines
+from .suite import ERROR, FAILED, PASSED, SKIPPED, CaseResult, Coverage, SuiteResult
+from ..render.text import trace_lines
 
 
 def failure_text(result: CaseResult) -> str:

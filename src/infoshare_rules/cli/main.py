@@ -9,12 +9,16 @@ from typing import NoReturn
 
 import click
 
-from ._decide import decide
-from ._engines import ENGINE_NAMES
-from ._errors import InfoshareError
-from ._json import decision_to_json, facts_from_json, facts_json_schema
-from ._render import wrap_paragraph
-from ._ruleset import DEFAULT_RULESET, available_rulesets, load_ruleset
+from ..cases.record import record_expectations
+from ..cases.report import suite_dict, suite_text, write_junit_xml
+from ..cases.suite import CASE_FILE_SCHEMA, SKIPPED, CaseFileError, run_suite
+from ..decision.decide import decide
+from ..engines.registry import ENGINE_NAMES
+from ..errors import InfoshareError, suggest
+from ..facts.json import facts_from_json, facts_json_schema
+from ..render.json import decision_json_schema, decision_to_json
+from ..render.text import decision_to_text, wrap_paragraph
+from ..ruleset.loader import DEFAULT_RULESET, available_rulesets, load_ruleset
 
 EXIT_INVALID_INPUT = 2
 
@@ -74,7 +78,7 @@ def decide_command(ruleset: str, engine: str, fmt: str, paragraphs: bool, facts_
     if fmt == "json":
         click.echo(decision_to_json(decision))
     else:
-        click.echo(decision.to_text(paragraphs=paragraphs))
+        click.echo(decision_to_text(decision, paragraphs=paragraphs))
 
 
 @cli.command("schema")
@@ -82,8 +86,6 @@ def decide_command(ruleset: str, engine: str, fmt: str, paragraphs: bool, facts_
 @click.option("--decision", "of_decision", is_flag=True, help="Print the JSON Schema of `infoshare decide` output instead.")
 def schema_command(of_cases: bool, of_decision: bool) -> None:
     """Print the JSON Schema of the facts document (or of case files, or of decisions)."""
-    from ._cases import CASE_FILE_SCHEMA
-    from ._json import decision_json_schema
 
     if of_cases and of_decision:
         raise click.UsageError("choose one of --cases and --decision")
@@ -115,9 +117,6 @@ def test_command(
     paths: tuple[str, ...],
 ) -> None:
     """Run the case files (*.cases.yaml) in PATHS. Exit 0 all passed, 1 any failed, 2 malformed cases."""
-    from ._case_record import record_expectations
-    from ._case_report import suite_dict, suite_text, write_junit_xml
-    from ._cases import SKIPPED, CaseFileError, run_suite
 
     if overwrite and not update:
         raise click.UsageError("--overwrite only makes sense with --update")
@@ -171,8 +170,6 @@ def rulesets_command() -> None:
 @click.argument("rule_id")
 def rule_command(ruleset: str, rule_id: str) -> None:
     """Show a rule: what it says, when it fires, what it concludes, and the text of what it cites."""
-    from ._errors import suggest
-
     rules = load_ruleset(ruleset)
     try:
         rule = rules.rule(rule_id)
@@ -197,8 +194,6 @@ def rule_command(ruleset: str, rule_id: str) -> None:
 @click.argument("paragraph_id")
 def paragraph_command(ruleset: str, paragraph_id: str) -> None:
     """Show a paragraph of the guide and every rule that cites it."""
-    from ._errors import suggest
-
     rules = load_ruleset(ruleset)
     paragraph = rules.paragraphs.get(paragraph_id)
     if paragraph is None:

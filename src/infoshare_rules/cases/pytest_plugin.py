@@ -13,9 +13,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from ._case_report import failure_text
-from ._cases import CASE_FILE_SUFFIXES, PASSED, SKIPPED, Case, CaseFileError, CaseResult, load_case_file, run_case
-from ._engines import ENGINE_NAMES
+from .report import failure_text
+from .suite import CASE_FILE_SUFFIXES, PASSED, SKIPPED, Case, CaseFileError, CaseResult, load_case_file, run_case
+from ..engines.registry import ENGINE_NAMES
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -49,9 +49,9 @@ import sys
 import threading
 from typing import Any, Callable, Mapping
 
-from ._errors import EngineUnavailableError, InfoshareError
-from ._engines import FactBase
-from ._ruleset import Ruleset
+from ..errors import EngineUnavailableError, InfoshareError
+from ..ruleset.model import Ruleset
+from .base import FactBase
 
 try:
     import durable_rules_engine as _native  # the C extension: what fails on Python 3.13+

@@ -1,0 +1,1 @@
+"""The ``infoshare`` command line, on top of everything else."""

@@ -1,0 +1,1 @@
+"""Decisions rendered for people (text) and machines (JSON)."""
