@@ -9,7 +9,7 @@ laid out as the data flows: ``facts`` -> ``ruleset`` -> ``engines`` -> ``decisio
 """
 
 from .decision.decide import decide
-from .decision.model import Decision, Obligation, Premise, Question, RulesetRef, TraceStep
+from .decision.model import AnswerOption, Conclusion, Decision, Obligation, Premise, Presumption, Question, RulesetRef, TraceStep
 from .errors import (
     EngineUnavailableError,
     FactsError,
@@ -27,7 +27,7 @@ from .facts.model import (
     Competence,
     Consent,
     ConsentForm,
-    ConsentParty,
+    Provider,
     ConsentResponse,
     HarmConcern,
     Harm,
@@ -62,13 +62,15 @@ __all__ = [
     "DEFAULT_RULESET",
     "AgeBand",
     "Answer",
+    "AnswerOption",
     "Applicability",
     "CaseFacts",
     "Child",
     "Competence",
+    "Conclusion",
     "Consent",
     "ConsentForm",
-    "ConsentParty",
+    "Provider",
     "ConsentResponse",
     "Decision",
     "EngineUnavailableError",
@@ -82,6 +84,7 @@ __all__ = [
     "Obligation",
     "Practitioner",
     "Premise",
+    "Presumption",
     "PublicInterest",
     "Purpose",
     "Question",

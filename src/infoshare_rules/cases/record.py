@@ -20,15 +20,23 @@ from ..ruleset.yaml_lines import LineDict, load_yaml
 
 def expectation_of(decision: Decision) -> dict[str, object]:
     """What to record: the verdict, the paragraphs the verdict rules cite, every obligation and question."""
-    verdict_step = f"verdict {decision.verdict.value}"
-    cites = list(dict.fromkeys(c for step in decision.trace if step.concluded == verdict_step for c in step.cites))
+    cites = list(
+        dict.fromkeys(
+            c
+            for step in decision.trace
+            if step.concluded.kind == "verdict" and step.concluded.name == decision.verdict.value
+            for c in step.cites
+        )
+    )
     expect: dict[str, object] = {"verdict": decision.verdict.value}
     if cites:
         expect["cites"] = cites
     if decision.obligations:
         expect["obligations"] = [o.id for o in decision.obligations]
     if decision.questions:
-        expect["questions"] = [q.id for q in decision.questions]
+        expect["questions"] = [q.fact for q in decision.questions]
+    if decision.presumed:
+        expect["presumed"] = [p.fact for p in decision.presumed]
     return expect
 
 

@@ -19,7 +19,7 @@ import jsonschema
 from ..decision.decide import decide
 from ..decision.model import Decision
 from ..errors import FactsError, InfoshareError, RulesetError, suggest
-from ..facts.model import CaseFacts
+from ..facts.model import INPUT_SPECS, CaseFacts
 from ..facts.json import facts_from_dict
 from ..ruleset.loader import DEFAULT_RULESET, Ruleset, load_ruleset, loaded_ruleset
 from ..ruleset.verdict import Verdict
@@ -68,7 +68,9 @@ CASE_FILE_SCHEMA: dict[str, Any] = {
                             },
                             "obligations": _ids,
                             "no_obligations": _ids,
-                            "questions": _ids,
+                            "questions": {**_ids, "description": "Facts (group.field) the decision must ask about."},
+                            "next_question": {"type": "string", "description": "The fact the decision must ask about first."},
+                            "presumed": {**_ids, "description": "Facts (group.field) the decision must have presumed."},
                         },
                     },
                 },
@@ -101,6 +103,8 @@ class Expectation:
     obligations: tuple[str, ...] = ()
     no_obligations: tuple[str, ...] = ()
     questions: tuple[str, ...] = ()
+    next_question: str | None = None
+    presumed: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -244,6 +248,8 @@ def _case(raw: LineDict, path: Path, display: str, file_ruleset: str | None) -> 
             obligations=tuple(e.get("obligations", ())),
             no_obligations=tuple(e.get("no_obligations", ())),
             questions=tuple(e.get("questions", ())),
+            next_question=e.get("next_question"),
+            presumed=tuple(e.get("presumed", ())),
         )
     return Case(
         name=name,
@@ -273,7 +279,8 @@ def validate_expectation(case: Case, ruleset: Ruleset) -> None:
         refs += [
             ("paragraph", [p for group in exp.cites for p in group], ruleset.paragraphs),
             ("obligation", exp.obligations + exp.no_obligations, ruleset.obligations),
-            ("question", exp.questions, ruleset.questions),
+            ("question about fact", exp.questions + ((exp.next_question,) if exp.next_question else ()), INPUT_SPECS),
+            ("presumed fact", exp.presumed, INPUT_SPECS),
         ]
     for kind, names, known in refs:
         for item in names:
@@ -307,10 +314,17 @@ def check(case: Case, decision: Decision) -> list[str]:
     for ob in exp.no_obligations:
         if ob in got_obligations:
             problems.append(f"no_obligations: did not expect {ob}, but the decision has it")
-    got_questions = {q.id for q in decision.questions}
+    got_questions = [q.fact for q in decision.questions]
     for q in exp.questions:
         if q not in got_questions:
-            problems.append(f"questions: expected {q}; got {', '.join(sorted(got_questions)) or 'none'}")
+            problems.append(f"questions: expected {q}; got {', '.join(got_questions) or 'none'}")
+    if exp.next_question is not None and (decision.next_question is None or decision.next_question.fact != exp.next_question):
+        got = decision.next_question.fact if decision.next_question else "none"
+        problems.append(f"next_question: expected {exp.next_question}; got {got}")
+    got_presumed = [p.fact for p in decision.presumed]
+    for fact in exp.presumed:
+        if fact not in got_presumed:
+            problems.append(f"presumed: expected {fact}; got {', '.join(got_presumed) or 'none'}")
     return problems
 
 

@@ -1,16 +1,46 @@
-"""The pure decision API: facts in, decision out, nothing kept between calls."""
+"""The pure decision API: facts in, decision out, nothing kept between calls.
+
+How a decision is made (the semantics every engine shares):
+
+1. The facts are flattened to ``{"group.field": value}``; unknown stays ``unknown``.
+2. The engine forward-chains the rules over them. Stated answers (a conclusion's ``stated_by``),
+   presumptions (only while their fact is unknown) and derived rules are all rules.
+3. Stratum by stratum, conclusions no rule reached are settled as ``undetermined``, so rules that
+   read "not reached" run only once every rule that could reach it has run.
+4. The verdict: the candidate verdicts the rules reached, the first in ``verdict_precedence``
+   (a trace step says so when precedence chose between several), or undetermined.
+5. Doubt (``doubts``): where the practitioner is unsure, the doubt is decisive when the answers it
+   stands between give different verdicts (or, with none, when the verdict is undetermined); then
+   the verdict is seek_advice. Otherwise the decision stands.
+6. Rules that read the verdict raise obligations.
+7. Questions: each unknown, unpresumed fact some answer to which would change the verdict, in the
+   flowchart's order.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping
 
-from .model import Decision, Obligation, Premise, Question, RulesetRef, TraceStep
+from ..engines.base import Session
+from ..engines.reference import ReferenceEngine
 from ..engines.registry import get_engine
 from ..errors import FactsError
-from ..facts.model import CaseFacts, flatten
+from ..facts.model import INPUT_SPECS, UNKNOWN, CaseFacts, InputSpec, flatten
 from ..ruleset.loader import load_ruleset
-from ..ruleset.model import DEFAULT_RULESET, UNDETERMINED, VERDICT_FACT, Rule, Ruleset, engine_fact
+from ..ruleset.model import DEFAULT_RULESET, PRESUMED, STATED, UNDETERMINED, VERDICT_FACT, Rule, Ruleset, engine_fact
 from ..ruleset.verdict import Verdict
+from .model import (
+    AnswerOption,
+    Conclusion,
+    Decision,
+    Obligation,
+    Premise,
+    Presumption,
+    Question,
+    RulesetRef,
+    TraceStep,
+)
 
 
 def decide(
@@ -24,29 +54,54 @@ def decide(
     ``ruleset`` is a shipped ruleset id, a ruleset folder, or a loaded :class:`Ruleset`.
     ``engine`` is ``"durable"``, ``"reference"`` or ``"auto"`` (durable where it imports).
     The ruleset is loaded and compiled once per process; each call runs in a fresh session
-    that is deleted before returning.
+    that is deleted before returning. A direct answer that contradicts the finer facts raises
+    :class:`FactsError` naming both.
     """
     if not isinstance(facts, CaseFacts):
         raise FactsError("$", "wrong type", expected="a CaseFacts instance (see infoshare_rules.facts_from_json)", got=type(facts).__name__)
     rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     runner = get_engine(rules, engine)
     inputs = flatten(facts)
-
     session = runner.session()
     try:
-        fired = session.add(inputs)
-        known = dict(inputs)
-        _learn(rules, known, fired)
-        verdict = _resolve_verdict(rules, known)
-        # Stratum 2: conclusions no rule reached are now settled as undetermined, and the verdict is known.
-        late = {name: UNDETERMINED for name in rules.conclusions if name not in known}
-        late[VERDICT_FACT] = verdict.value
-        known.update(late)
-        later = session.add(late)
-        _learn(rules, known, later)
+        run = _run(rules, session, inputs)
+        verdict, doubt_steps = _weigh_doubts(rules, inputs, run)
+        late = session.add({VERDICT_FACT: verdict.value})
     finally:
         session.close()
-    return _build(rules, runner.name, verdict, fired + later, known, set(inputs))
+    known = dict(run.known)
+    known[VERDICT_FACT] = verdict.value
+    for index in late:
+        name, value = rules.rules[index].asserts
+        known[name] = value
+    return _build(rules, runner.name, verdict, run, late, doubt_steps, known, inputs)
+
+
+class _Run:
+    """One pass of stages 2-4 over flat inputs: what fired, what is known, the candidate verdicts."""
+
+    __slots__ = ("fired", "known", "candidates", "verdict")
+
+    def __init__(self, fired: list[int], known: dict[str, str], candidates: list[Verdict]) -> None:
+        self.fired = fired
+        self.known = known
+        self.candidates = candidates
+        self.verdict = candidates[0] if candidates else Verdict.UNDETERMINED
+
+
+def _run(rules: Ruleset, session: Session, inputs: Mapping[str, str]) -> _Run:
+    fired = list(session.add(inputs))
+    known = dict(inputs)
+    _learn(rules, known, fired)
+    for names in rules.closing:
+        closing = {name: UNDETERMINED for name in names if name not in known}
+        if closing:
+            known.update(closing)
+            more = session.add(closing)
+            _learn(rules, known, more)
+            fired += more
+    candidates = [v for v in rules.precedence if engine_fact("verdict", v.value)[0] in known]
+    return _Run(fired, known, candidates)
 
 
 def _learn(rules: Ruleset, known: dict[str, str], fired: list[int]) -> None:
@@ -55,11 +110,96 @@ def _learn(rules: Ruleset, known: dict[str, str], fired: list[int]) -> None:
         known[name] = value
 
 
-def _resolve_verdict(rules: Ruleset, known: dict[str, str]) -> Verdict:
-    for verdict in rules.precedence:
-        if engine_fact("verdict", verdict.value)[0] in known:
-            return verdict
-    return Verdict.UNDETERMINED
+# ---------------------------------------------------------------- doubt and what-if
+
+
+def _weigh_doubts(rules: Ruleset, inputs: Mapping[str, str], run: _Run) -> tuple[Verdict, list[TraceStep]]:
+    """Stage 5: a doubt decides the verdict (seek advice) only where it is decisive."""
+    verdict = run.verdict
+    steps = []
+    for doubt in rules.doubts:
+        if inputs.get(doubt.fact) != doubt.value:
+            continue
+        if doubt.between:
+            outcomes = {_verdict_of(rules, {**inputs, doubt.fact: value}) for value in doubt.between}
+            outcomes.discard(None)
+            decisive = len(outcomes) > 1
+            why = f"the verdict would differ between {' and '.join(doubt.between)}" if decisive else f"the verdict is the same whether {' or '.join(doubt.between)}"
+        else:
+            decisive = verdict is Verdict.UNDETERMINED
+            why = "the facts leave the decision open" if decisive else f"the facts settle the decision ({verdict.value})"
+        value = "decisive" if decisive else "not_decisive"
+        steps.append(
+            _shared_step(
+                rules.hash,
+                ("doubt", doubt.fact, value, why),
+                lambda doubt=doubt, value=value, why=why: TraceStep(
+                    rule=f"doubt:{doubt.fact}",
+                    kind="doubt",
+                    statement=f"{doubt.statement} Here {why}.",
+                    cites=doubt.cites,
+                    used=(Premise(doubt.fact, doubt.value),),
+                    concluded=Conclusion("verdict" if decisive else "conclude", "seek_advice" if decisive else "doubt", "yes" if decisive else value),
+                    source=f"{rules.path.name}/ruleset.yaml",
+                ),
+            )
+        )
+        if decisive:
+            verdict = Verdict.SEEK_ADVICE
+    return verdict, steps
+
+
+# What-if evaluations run on the reference engine: they need only the verdict, and it is the
+# plain specification every engine is proven equal to.
+_what_if_engines: dict[str, ReferenceEngine] = {}
+
+
+def _verdict_of(rules: Ruleset, inputs: Mapping[str, str], *, with_doubts: bool = False) -> Verdict | None:
+    """The verdict for these inputs, or None when they contradict each other (not a possible answer)."""
+    engine = _what_if_engines.get(rules.hash)
+    if engine is None:
+        engine = _what_if_engines[rules.hash] = ReferenceEngine(rules)
+    session = engine.session()
+    try:
+        run = _run(rules, session, inputs)
+    except FactsError:
+        return None
+    finally:
+        session.close()
+    return _weigh_doubts(rules, inputs, run)[0] if with_doubts else run.verdict
+
+
+def _questions(rules: Ruleset, inputs: Mapping[str, str], verdict: Verdict, presumed: set[str]) -> tuple[Question, ...]:
+    """Stage 7: every unknown, unpresumed fact some answer to which gives another verdict."""
+    asked = []
+    for spec in INPUT_SPECS.values():
+        if spec.tests not in rules.tested or inputs.get(spec.tests) != UNKNOWN or spec.name in presumed:
+            continue
+        for value, _label in spec.answers:
+            other = _verdict_of(rules, {**inputs, spec.tests: value}, with_doubts=True)
+            if other is not None and other is not verdict:
+                asked.append(spec)
+                break
+    asked.sort(key=lambda s: (s.step, not s.direct))  # stable: declaration order within a step
+    return tuple(_question(spec) for spec in asked)
+
+
+def _question(spec: InputSpec) -> Question:
+    key = ("question", spec.name)
+    part = _parts.get(key)
+    if part is None:
+        part = _parts[key] = Question(
+            fact=spec.name,
+            text=spec.question,
+            cites=spec.cites,
+            step=spec.step,
+            direct=spec.direct,
+            answers=tuple(AnswerOption(v, label) for v, label in spec.answers),
+        )
+    return part  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- assembling the decision
 
 
 def _ordered(rules: Ruleset, fired: list[int], inputs: set[str]) -> list[Rule]:
@@ -68,85 +208,146 @@ def _ordered(rules: Ruleset, fired: list[int], inputs: set[str]) -> list[Rule]:
     Defined from the facts alone, so every engine yields the same trace whatever order it fired in.
     """
     depth: dict[str, int] = {name: 0 for name in inputs}
-    pending = {i for i in fired if rules.rules[i].stratum == 1}
+    pending = set(fired)
     rule_depth: dict[int, int] = {}
     while pending:
-        ready = {i for i in pending if all(c.fact in depth for c in rules.rules[i].when)}
-        if not ready:  # cannot happen for facts an engine derived; guard against looping forever
-            break
+        ready = {i for i in pending if all(c.fact in depth or c.fact == VERDICT_FACT for c in rules.rules[i].when)}
+        if not ready:  # a fact set by closing (undetermined): depth 0 of its stratum
+            ready = set(pending)
         for i in ready:
-            rule_depth[i] = 1 + max(depth[c.fact] for c in rules.rules[i].when)
+            rule_depth[i] = 1 + max((depth.get(c.fact, 0) for c in rules.rules[i].when), default=0)
         for i in sorted(ready, key=lambda i: (rule_depth[i], i)):
             name = rules.rules[i].asserts[0]
             depth[name] = min(depth.get(name, rule_depth[i]), rule_depth[i])
         pending -= ready
-    first = sorted((i for i in fired if rules.rules[i].stratum == 1), key=lambda i: (rule_depth.get(i, 0), i))
-    second = sorted(i for i in fired if rules.rules[i].stratum == 2)
-    return [rules.rules[i] for i in first + second]
+    return [rules.rules[i] for i in sorted(set(fired), key=lambda i: (rules.rules[i].stratum, rule_depth.get(i, 0), i))]
 
 
-# Trace steps are immutable and a rule fires only on the few value combinations its conditions
-# allow, so each (ruleset, rule, values) step is built once and shared between decisions.
-_steps: dict[tuple[str, int, tuple[str, ...]], TraceStep] = {}
+def _support(rules: Ruleset, fired: list[int], late: list[int], verdict: Verdict) -> list[int]:
+    """The fired rules that led to the verdict and the obligations: what the trace explains.
+
+    Rules that fired on the way but contributed nothing are left out, so the trace shows what the
+    decision rests on; presumptions are always kept, so every default taken is shown. An
+    undetermined or seek_advice verdict rests on everything known so far, so all of it is kept.
+    """
+    if verdict in (Verdict.UNDETERMINED, Verdict.SEEK_ADVICE):
+        return fired + late
+    producers: dict[str, list[int]] = {}
+    for i in fired:
+        producers.setdefault(rules.rules[i].asserts[0], []).append(i)
+    wanted = engine_fact("verdict", verdict.value)[0]
+    # Presumptions stay in whatever they fed: a caller must see every default taken on their behalf.
+    keep = set(late) | set(producers.get(wanted, ())) | {i for i in fired if rules.rules[i].origin == PRESUMED}
+    todo = list(keep)
+    while todo:
+        for cond in rules.rules[todo.pop()].when:
+            for i in producers.get(cond.fact, ()):
+                if i not in keep:
+                    keep.add(i)
+                    todo.append(i)
+    return [i for i in fired + late if i in keep]
+
+
+_KINDS = {STATED: "stated", PRESUMED: "presumed"}
+
+# Trace steps, obligations and questions are immutable and repeat across decisions: each distinct
+# one is built once per ruleset and shared.
+_parts: dict[tuple, object] = {}
+
+
+def _shared_step(ruleset_hash: str, key: tuple, make) -> TraceStep:  # type: ignore[no-untyped-def]
+    full = (ruleset_hash, *key)
+    step = _parts.get(full)
+    if step is None:
+        step = _parts[full] = make()
+    return step  # type: ignore[return-value]
 
 
 def _step(ruleset_hash: str, rule: Rule, values: tuple[str, ...]) -> TraceStep:
-    key = (ruleset_hash, rule.index, values)
-    step = _steps.get(key)
-    if step is None:
-        step = _steps[key] = TraceStep(
+    return _shared_step(
+        ruleset_hash,
+        ("rule", rule.index, values),
+        lambda: TraceStep(
             rule=rule.id,
+            kind=_KINDS.get(rule.origin, "derived"),
             statement=rule.statement,
             cites=rule.cites,
             used=tuple(Premise(c.fact, v) for c, v in zip(rule.when, values, strict=True)),
-            concluded=_concluded(rule),
+            concluded=Conclusion(rule.kind, rule.name, rule.value),
             source=f"{rule.file}:{rule.line}",
-        )
-    return step
-
-
-def _concluded(rule: Rule) -> str:
-    if rule.kind == "conclude":
-        return f"{rule.name} = {rule.value}"
-    return f"{rule.kind} {rule.name}"
-
-
-def _build(rules: Ruleset, engine: str, verdict: Verdict, fired: list[int], known: dict[str, str], inputs: set[str]) -> Decision:
-    ordered = _ordered(rules, fired, inputs)
-    trace = tuple(_step(rules.hash, r, tuple(known[c.fact] for c in r.when)) for r in ordered)
-    raised: dict[str, dict[str, list[str]]] = {"obligation": {}, "question": {}}
-    for r in ordered:
-        if r.kind in raised:
-            raised[r.kind].setdefault(r.name, []).append(r.id)
-    obligations = tuple(
-        _shared(Obligation, rules.hash, spec.id, spec.text, spec.cites, tuple(raised["obligation"][spec.id]))
-        for spec in rules.obligations.values()
-        if spec.id in raised["obligation"]
+        ),
     )
-    questions: tuple[Question, ...] = ()
-    if verdict is Verdict.UNDETERMINED:
-        questions = tuple(
-            _shared(Question, rules.hash, spec.id, spec.text, spec.cites, spec.asks, tuple(raised["question"][spec.id]))
-            for spec in rules.questions.values()
-            if spec.id in raised["question"]
-        )
+
+
+def _precedence_step(rules: Ruleset, candidates: list[Verdict]) -> TraceStep:
+    chosen, others = candidates[0], candidates[1:]
+    return _shared_step(
+        rules.hash,
+        ("precedence", tuple(candidates)),
+        lambda: TraceStep(
+            rule="verdict-precedence",
+            kind="precedence",
+            statement=f"The rules reached {', '.join(v.value for v in candidates)}; {chosen.value} comes first in "
+            f"verdict_precedence ({', '.join(v.value for v in rules.precedence)}): {rules.precedence_statement}",
+            cites=rules.precedence_cites,
+            used=tuple(Premise(f"candidate.{v.value}", "yes") for v in candidates),
+            concluded=Conclusion("verdict", chosen.value, "yes"),
+            source=f"{rules.path.name}/ruleset.yaml",
+        ),
+    ) if others else None  # type: ignore[return-value]
+
+
+def _build(
+    rules: Ruleset,
+    engine: str,
+    verdict: Verdict,
+    run: _Run,
+    late: list[int],
+    doubt_steps: list[TraceStep],
+    known: dict[str, str],
+    inputs: dict[str, str],
+) -> Decision:
+    ordered = _ordered(rules, _support(rules, run.fired, late, verdict), set(inputs))
+    before = [r for r in ordered if r.index not in set(late)]
+    after = [r for r in ordered if r.index in set(late)]
+    trace = [_step(rules.hash, r, tuple(known[c.fact] for c in r.when)) for r in before]
+    if len(run.candidates) > 1:
+        trace.append(_precedence_step(rules, run.candidates))
+    trace += doubt_steps
+    trace += [_step(rules.hash, r, tuple(known[c.fact] for c in r.when)) for r in after]
+
+    raised: dict[str, list[str]] = {}
+    for r in ordered:
+        if r.kind == "obligation":
+            raised.setdefault(r.name, []).append(r.id)
+    obligations = tuple(
+        _shared_obligation(rules.hash, spec.id, spec.text, spec.cites, tuple(raised[spec.id]))
+        for spec in rules.obligations.values()
+        if spec.id in raised
+    )
+    presumed: dict[str, Presumption] = {}
+    for r in before:
+        for fact, value in r.presumes:
+            if inputs.get(fact) == UNKNOWN and fact not in presumed:
+                presumed[fact] = Presumption(fact, value, r.id, r.wording, r.cites)
+    questions = _questions(rules, inputs, verdict, set(presumed))
+    ref = _parts.get(("ref", rules.hash))
+    if ref is None:
+        ref = _parts[("ref", rules.hash)] = RulesetRef(rules.id, rules.version, rules.hash, rules.publication_reference)
     return Decision(
         verdict=verdict,
         obligations=obligations,
-        trace=trace,
+        trace=tuple(trace),
         questions=questions,
-        ruleset=_shared(RulesetRef, rules.hash, rules.id, rules.version, rules.hash, rules.publication_reference),
+        presumed=tuple(presumed.values()),
+        ruleset=ref,  # type: ignore[arg-type]
         engine=engine,
     )
 
 
-_parts: dict[tuple, object] = {}
-
-
-def _shared(cls: type, ruleset_hash: str, *fields: object):  # type: ignore[no-untyped-def]
-    """One immutable Obligation, Question or RulesetRef per distinct content, shared by decisions."""
-    key = (cls, ruleset_hash, fields[0], fields[-1])
+def _shared_obligation(ruleset_hash: str, oid: str, text: str, cites: tuple[str, ...], raised_by: tuple[str, ...]) -> Obligation:
+    key = ("obligation", ruleset_hash, oid, raised_by)
     part = _parts.get(key)
     if part is None:
-        part = _parts[key] = cls(*fields)
-    return part
+        part = _parts[key] = Obligation(oid, text, cites, raised_by)
+    return part  # type: ignore[return-value]

@@ -1,4 +1,4 @@
-"""A decision: the verdict, what to do with it, why (the trace), and what to ask next."""
+"""A decision: the verdict, what to do with it, why (the trace), what was presumed and what to ask next."""
 
 from __future__ import annotations
 
@@ -18,14 +18,36 @@ class Obligation:
 
 
 @attrs.frozen
-class Question:
-    """A fact to find out because the decision cannot be made without it."""
+class AnswerOption:
+    value: str
+    label: str
 
-    id: str
+
+@attrs.frozen
+class Question:
+    """A fact not yet known, some answer to which would change the verdict.
+
+    ``fact`` is the ``group.field`` that answers it; ``step`` is the flowchart question (1-7) it
+    belongs to; ``direct`` marks the flowchart's own question rather than a finer one.
+    """
+
+    fact: str
     text: str
     cites: tuple[str, ...]
-    asks: tuple[str, ...]  # the facts (group.field) that answer it
-    raised_by: tuple[str, ...]
+    step: int
+    direct: bool
+    answers: tuple[AnswerOption, ...]
+
+
+@attrs.frozen
+class Presumption:
+    """A default the guide states, taken as given because the fact was unknown. Give the fact to override it."""
+
+    fact: str
+    value: str
+    rule: str
+    wording: str  # the guide's own words
+    cites: tuple[str, ...]
 
 
 @attrs.frozen
@@ -37,15 +59,33 @@ class Premise:
 
 
 @attrs.frozen
+class Conclusion:
+    """What a step concluded: ``kind`` is conclude (a named conclusion's value), verdict or obligation."""
+
+    kind: str
+    name: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value}" if self.kind == "conclude" else f"{self.kind} {self.name}"
+
+
+#: Trace step kinds: the caller's own answer, a presumption, a rule deriving from facts, the choice
+#: between verdicts by precedence, and a doubt weighed.
+STEP_KINDS = ("stated", "presumed", "derived", "precedence", "doubt")
+
+
+@attrs.frozen
 class TraceStep:
-    """One rule firing: what it says, what it cites, what it used and what it concluded."""
+    """One step of the reasoning: what it says, what it cites, what it used and what it concluded."""
 
     rule: str
+    kind: str  # one of STEP_KINDS
     statement: str
     cites: tuple[str, ...]
     used: tuple[Premise, ...]
-    concluded: str  # e.g. "confidential = yes", "verdict share", "obligation record_decision_and_reasons"
-    source: str  # file:line of the rule
+    concluded: Conclusion
+    source: str  # file:line of the rule, or of the ruleset's metadata
 
 
 @attrs.frozen
@@ -64,8 +104,14 @@ class Decision:
     obligations: tuple[Obligation, ...]
     trace: tuple[TraceStep, ...]
     questions: tuple[Question, ...]
+    presumed: tuple[Presumption, ...]
     ruleset: RulesetRef
     engine: str
+
+    @property
+    def next_question(self) -> Question | None:
+        """The question to ask first: the earliest in the flowchart's order."""
+        return self.questions[0] if self.questions else None
 
     @property
     def cites(self) -> tuple[str, ...]:

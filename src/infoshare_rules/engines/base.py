@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Mapping, Protocol
 
-from ..errors import RulesetConflictError
-from ..ruleset.model import Rule
+from ..errors import FactsError, RulesetConflictError
+from ..ruleset.model import STATED, Rule
 
 
 class Session(Protocol):
@@ -49,5 +49,20 @@ class FactBase:
             return name, value
         if current != value:
             first = self.rules[self.producer[name]] if name in self.producer else None
+            if first is not None and STATED in (first.origin, rule.origin):
+                raise contradiction(first, rule)
             raise RulesetConflictError(name, (first.id if first else "<input>", current), (rule.id, value))
         return None
+
+
+def contradiction(first: Rule, second: Rule) -> FactsError:
+    """The caller's direct answer contradicts what the finer facts imply: name both, the rule and its paragraphs."""
+    stated, derived = (first, second) if first.origin == STATED else (second, first)
+    fact = stated.when[0].fact
+    return FactsError(
+        f"$.{fact}",
+        f"contradicts the other facts: you answered {fact} = {stated.value}, but rule {derived.id!r} "
+        f"({', '.join(derived.cites)}) concludes {derived.name} = {derived.value} from "
+        f"{', '.join(c.fact for c in derived.when)}",
+        expected=f"{fact} = {derived.value}, or unknown",
+    )

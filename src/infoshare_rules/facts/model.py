@@ -21,6 +21,14 @@ class _FactEnum(str, enum.Enum):
     def __str__(self) -> str:  # so f-strings and JSON show the value, not the member name
         return self.value
 
+    @property
+    def label(self) -> str:
+        """How a question offers this answer to a person."""
+        return _LABELS.get(self.value, self.value.replace("_", " ").capitalize())
+
+
+_LABELS = {"yes": "Yes", "no": "No", "unknown": "Not known", "not_applicable": "Not applicable"}
+
 
 class Answer(_FactEnum):
     YES = "yes"
@@ -38,6 +46,14 @@ class Applicability(_FactEnum):
 class Subject(_FactEnum):
     CHILD = "child"
     ADULT = "adult"
+    UNKNOWN = UNKNOWN
+
+
+class Provider(_FactEnum):
+    SUBJECT = "subject"  # the person the information is about
+    CHILD = "child"  # the child or young person, about someone else
+    PARENT = "parent"  # a parent or carer, about someone else (their child, say)
+    OTHER = "other"  # anyone else (a grandmother, a neighbour, another agency's client)
     UNKNOWN = UNKNOWN
 
 
@@ -72,13 +88,6 @@ class ConsentResponse(_FactEnum):
     UNKNOWN = UNKNOWN
 
 
-class ConsentParty(_FactEnum):
-    CHILD = "child"
-    PARENT = "parent"
-    ADULT = "adult"
-    UNKNOWN = UNKNOWN
-
-
 class ConsentForm(_FactEnum):
     EXPLICIT_WRITTEN = "explicit_written"
     EXPLICIT_ORAL = "explicit_oral"
@@ -110,6 +119,18 @@ class AgeBand(_FactEnum):
 
 MAX_AGE = 25  # the guide covers children and young people; an older age is a typo, not a case
 
+# The flowchart's questions, in its order: each fact belongs to the step whose question it helps answer,
+# so the questions a decision asks come out in the order a practitioner meets them.
+STEPS = {
+    1: "Is there a legitimate purpose for sharing information? (4.2-4.5)",
+    2: "Does the information enable a person to be identified? (4.6)",
+    3: "Is the information confidential? (4.7-4.11)",
+    4: "Do you have consent? (4.12-4.22)",
+    5: "Do you have a statutory obligation or court order to share? (4.23-4.24)",
+    6: "Is there sufficient public interest to share? (4.25-4.28)",
+    7: "Sharing properly, recording and seeking advice (4.29-4.31)",
+}
+
 
 def _to_enum(value: Any, self_: Any, field: attrs.Attribute) -> _FactEnum:
     enum_type: type[_FactEnum] = field.metadata["enum"]
@@ -139,12 +160,16 @@ def _to_age(value: Any, self_: Any, field: attrs.Attribute) -> int | None:
     return value
 
 
-def fact(enum_type: type[_FactEnum], doc: str, *cites: str) -> Any:
-    """A fact field: an enumeration defaulting to unknown, citing the guide."""
+def fact(enum_type: type[_FactEnum], question: str, *cites: str, step: int, doc: str = "", direct: bool = False) -> Any:
+    """A fact field: an enumeration defaulting to unknown, with the question that asks it and what it cites.
+
+    ``direct`` marks the answer to one of the flowchart's own questions (the practitioner's
+    determination); the other facts are finer detail from which the rules derive the same answers.
+    """
     return attrs.field(
         default=enum_type.UNKNOWN,
         converter=attrs.Converter(_to_enum, takes_self=True, takes_field=True),
-        metadata={"enum": enum_type, "doc": doc, "cites": cites},
+        metadata={"enum": enum_type, "question": question, "doc": doc or question, "cites": cites, "step": step, "direct": direct},
     )
 
 
@@ -152,54 +177,78 @@ def fact(enum_type: type[_FactEnum], doc: str, *cites: str) -> Any:
 class Purpose:
     group = "purpose"
     legitimate: Answer = fact(
-        Answer, "Is there a good reason or legitimate purpose for you or your agency to share the information?", "4.2", "4.4"
+        Answer,
+        "Is there a legitimate purpose for you or your agency to share the information (a good reason, within your "
+        "agency's functions or powers, and lawful)?",
+        "4.2", "4.3", "4.4", "4.5", "flowchart",
+        step=1, direct=True,
     )
     within_agency_functions: Applicability = fact(
         Applicability,
-        "For a statutory service, or one contracted by a statutory agency: is the sharing within the functions or powers "
-        "of that statutory body? not_applicable when you work for neither.",
+        "If you work for a statutory service, or are contracted by one: is the sharing within the functions or powers "
+        "of that statutory body? (not_applicable if you work for neither)",
         "4.3",
+        step=1,
     )
     preventative_work: Answer = fact(
-        Answer, "Is the sharing for the legitimate purposes of preventative work (early intervention)?", "3.13", "3.17"
+        Answer, "Is the sharing for the legitimate purposes of preventative work (early intervention)?", "3.13", "3.15", "3.17", step=1
     )
 
 
 @attrs.frozen
 class Information:
     group = "information"
-    about: Subject = fact(Subject, "Whom the information is about: the child or young person, or an adult such as a parent or carer.", "4.6", "4.16")
-    provided_by: Subject = fact(
-        Subject,
-        "Who gave you the information: the child or young person, or an adult (such as a parent or carer). The duty of "
-        "confidence is owed to the person who provided it on the understanding it would be kept confidential.",
-        "4.16",
+    identifiable: Answer = fact(
+        Answer, "Does the information enable a person to be identified? (no means it is anonymised)", "4.6", "flowchart", step=2, direct=True
     )
-    identifiable: Answer = fact(Answer, "Does the information enable a person to be identified? no means it is anonymised.", "4.6")
+    confidential: Answer = fact(
+        Answer,
+        "Having checked (4.10): is the information confidential?",
+        "3.7", "4.7", "4.10", "flowchart",
+        step=3, direct=True,
+    )
+    about: Subject = fact(
+        Subject, "Whom is the information about: the child or young person, or an adult (such as a parent or carer)?", "4.6", "4.16", step=3
+    )
+    provided_by: Provider = fact(
+        Provider,
+        "Who provided the information: the person it is about (subject), the child (about someone else), a parent or "
+        "carer (about someone else), or another person?",
+        "4.16", "3.8",
+        step=3,
+        doc="The duty of confidence is owed to the person who provided the information on the understanding it would be kept confidential (4.16).",
+    )
+    from_records: Answer = fact(
+        Answer, "Is the information held in medical or other records about the person it relates to?", "4.16", step=3
+    )
     in_public_domain: Answer = fact(
         Answer,
         "Is the information already lawfully in the public domain, readily available from another public source, or widely known?",
         "3.7",
+        step=3,
     )
-    sensitive: Answer = fact(Answer, "Is the information of some sensitivity?", "3.7")
+    sensitive: Answer = fact(Answer, "Is the information of some sensitivity?", "3.7", step=3)
     relationship: Relationship = fact(
         Relationship,
-        "The relationship in which it was shared: formal confidential (doctor-patient, social worker-client, counsellor-client, "
-        "a counselling session); informal where the person asked for this information to be kept confidential; informal "
-        "(e.g. teacher-pupil) without such a request; held by a public body for its functions; or none.",
-        "3.7",
-        "4.8",
-        "4.9",
-        "4.10",
+        "In what relationship was it shared: formal confidential (doctor and patient, social worker and client, counsellor "
+        "and client); informal where the person asked for it to be kept confidential; informal (teacher and pupil) without "
+        "such a request; held by a public body for its functions; or none?",
+        "3.7", "4.8", "4.9", "4.10", "4.11",
+        step=3,
+    )
+    statutory_confidentiality: Answer = fact(
+        Answer,
+        "Does a statutory obligation require the body holding it to maintain its confidentiality (the case files of "
+        "looked after children, for example)?",
         "4.11",
+        step=3,
     )
     provider_understood: Understanding = fact(
         Understanding,
-        "What the person who gave the information understood: that it would not be shared; that it would be shared only "
-        "with a limited range of people or for limited purposes; or that it would be shared with others.",
-        "3.7",
-        "3.8",
-        "4.10",
+        "What did the person who gave the information understand: that it would not be shared; that it would be shared only "
+        "with a limited range of people or for limited purposes; or that it would be shared with others?",
+        "3.7", "3.8", "4.10",
+        step=3,
     )
 
 
@@ -207,14 +256,21 @@ class Information:
 class Sharing:
     group = "sharing"
     within_understood_limits: Answer = fact(
-        Answer, "Is the proposed sharing within the limits (people, purposes) the person understood when they gave it?", "3.8"
+        Answer, "Is the proposed sharing within the people and purposes the person understood when they gave the information?", "3.8", step=3
     )
     proportionate: Answer = fact(
         Answer,
-        "Your judgement: is the proposed sharing a proportionate, balanced response to the need to protect the public "
-        "interest in question, weighing what might happen if it is shared against what might happen if it is not?",
-        "3.10",
-        "3.11",
+        "Your judgement: is the proposed sharing a proportionate response to the need to protect the public interest in "
+        "question, weighing what might happen if it is shared against what might happen if it is not?",
+        "3.10", "3.11", "4.25",
+        step=6,
+    )
+    limited_to_inform_decision: Answer = fact(
+        Answer,
+        "Are you sharing limited information in order to reach an informed decision on whether to share further "
+        "information or take action?",
+        "3.11", "3.17", "4.25",
+        step=6,
     )
 
 
@@ -224,65 +280,101 @@ class Child:
     age: int | None = attrs.field(
         default=None,
         converter=attrs.Converter(_to_age, takes_self=True, takes_field=True),
-        metadata={"doc": "The child or young person's age in whole years; null when not known.", "cites": ("4.16", "4.17")},
+        metadata={
+            "question": "How old is the child or young person (whole years)?",
+            "doc": "The child or young person's age in whole years; null when not known.",
+            "cites": ("4.16", "4.17", "4.19"),
+            "step": 4,
+            "direct": False,
+        },
     )
     competence: Competence = fact(
         Competence,
-        "Your assessment, against the 4.18 criteria, of whether the child has sufficient understanding to consent or refuse "
-        "consent on this occasion.",
-        "4.16",
-        "4.17",
-        "4.18",
+        "Have you judged, against the 4.18 criteria, that the child has sufficient understanding to consent or refuse "
+        "consent on this occasion?",
+        "4.16", "4.17", "4.18", "4.20",
+        step=4,
     )
+
+
+_RESPONSE = "given, refused, withdrawn after being given, no response, or not sought"
 
 
 @attrs.frozen
 class Consent:
     group = "consent"
-    response: ConsentResponse = fact(
+    have_consent: Answer = fact(
+        Answer,
+        "Do you have consent to share, from the person (or people) whose consent counts?",
+        "4.12", "4.16", "flowchart",
+        step=4, direct=True,
+    )
+    child: ConsentResponse = fact(
+        ConsentResponse, f"What did the child or young person answer when asked to consent to this sharing ({_RESPONSE})?", "4.16", "4.20", step=4
+    )
+    parent: ConsentResponse = fact(
         ConsentResponse,
-        "What happened when consent to this sharing was asked for: given, refused, withdrawn after being given, no response, "
-        "or not sought yet.",
-        "4.12",
-        "4.15",
+        f"What did a person with parental responsibility answer when asked to consent ({_RESPONSE})?",
+        "4.19", "4.20",
+        step=4,
     )
-    given_by: ConsentParty = fact(
-        ConsentParty,
-        "Who gave (or refused) it: the child or young person; a parent answering for the child; or the adult the "
-        "information is about (a parent answering about their own information is 'adult').",
-        "4.16",
-        "4.19",
-        "4.20",
+    adult_concerned: ConsentResponse = fact(
+        ConsentResponse, f"What did the adult the information is about answer when asked to consent ({_RESPONSE})?", "4.16", step=4
     )
-    parent_has_parental_responsibility: Answer = fact(Answer, "Where a parent answered: do they have parental responsibility?", "4.19")
-    parents_separated: Answer = fact(Answer, "Are the child's parents separated?", "4.20")
-    parent_is_resident: Answer = fact(Answer, "Where a parent answered and the parents are separated: is that the resident parent?", "4.20")
-    form: ConsentForm = fact(ConsentForm, "Whether consent was explicit (in writing or orally) or implied.", "4.14")
+    provider: ConsentResponse = fact(
+        ConsentResponse,
+        f"What did the person who provided the information (where they are someone else) answer when asked to consent ({_RESPONSE})?",
+        "4.16", "3.8",
+        step=4,
+    )
+    family_in_conflict: Answer = fact(Answer, "Are family members in conflict about the sharing?", "4.20", step=4)
+    parents_separated: Answer = fact(Answer, "Are the child's parents separated?", "4.20", step=4)
+    resident_parent_answered: Answer = fact(
+        Answer, "Where the parents are separated and a parent answered: was it the resident parent?", "4.20", step=4
+    )
+    good_reason_not_to_seek: Answer = fact(
+        Answer,
+        "Are there good reasons not to seek consent (seeking it would put a child or others at risk, undermine a serious "
+        "crime's prevention, detection or prosecution, or delay enquiries about significant harm)?",
+        "4.1", "4.22", "2", "3.9",
+        step=4, direct=True,
+    )
+    form: ConsentForm = fact(ConsentForm, "Was the consent explicit (in writing or orally) or implied by behaviour?", "4.14", step=4)
     informed: Answer = fact(
         Answer,
         "Did the person understand why the information needs to be shared, who will see it, the purpose and the implications?",
-        "4.13",
+        "4.13", "glossary",
+        step=4,
     )
-    coerced: Answer = fact(Answer, "Was the consent secured through coercion?", "4.15")
+    told_right_to_object: Answer = fact(
+        Answer, "For implied consent: was the person told what would be shared, why, and that they have the right to object?", "glossary", step=4
+    )
     sharing_intrinsic_to_activity: Answer = fact(
         Answer,
-        "For implied consent: is sharing intrinsic to the activity the person agreed to (e.g. a common assessment, or a GP "
+        "For implied consent: is sharing intrinsic to the activity the person agreed to (a common assessment; a GP "
         "referral the patient agreed to)?",
         "4.14",
+        step=4,
     )
+    coerced: Answer = fact(Answer, "Was the consent secured through coercion?", "4.15", step=4)
     significant_change_since_given: Answer = fact(
         Answer,
-        "Has there been a significant change in the use of the information, or in the relationship between the agency and "
-        "the person, since consent was given?",
+        "Has the use of the information, or the relationship between the agency and the person, changed significantly "
+        "since consent was given?",
         "4.15",
+        step=4,
     )
 
 
 @attrs.frozen
 class Legal:
     group = "legal"
-    statutory_duty: Answer = fact(Answer, "Does a statutory duty require you to share this information?", "4.23", "4.24")
-    court_order: Answer = fact(Answer, "Has a court ordered the information or case files to be brought before it?", "4.23", "4.24")
+    statutory_duty: Answer = fact(
+        Answer, "Does a statutory duty require you to share this information?", "4.23", "4.24", "flowchart", step=5, direct=True
+    )
+    court_order: Answer = fact(
+        Answer, "Has a court ordered the information or case files to be brought before it?", "4.23", "4.24", "flowchart", step=5, direct=True
+    )
 
 
 @attrs.frozen
@@ -290,52 +382,60 @@ class Harm:
     group = "harm"
     child: HarmConcern = fact(
         HarmConcern,
-        "Your concern about significant harm to the child: evidence that the child is suffering or at risk of suffering it; "
-        "reasonable cause to believe they may be; a concern but unsure whether it amounts to reasonable cause; or none.",
-        "3.12",
-        "3.18",
-        "3.19",
+        "Your concern about significant harm to the child: evidence that they are suffering or at risk of suffering it; "
+        "reasonable cause to believe they may be; a concern but unsure whether it amounts to reasonable cause; or none?",
+        "3.12", "3.18", "3.19", "3.20",
+        step=6,
+    )
+    child_may_cause_serious_harm_to_others: HarmConcern = fact(
+        HarmConcern,
+        "Your concern that the child or young person may cause serious harm to others: evidence, reasonable cause to "
+        "believe it, a concern but unsure whether it amounts to reasonable cause, or none?",
+        "3.19", "3.12",
+        step=6,
     )
     sharing_prevents_significant_harm_to_child: Answer = fact(
-        Answer, "Would sharing prevent significant harm arising to children and young people?", "3.12"
+        Answer, "Would sharing prevent significant harm arising to children and young people?", "3.12", step=6
     )
     adult_at_risk_of_serious_harm: Answer = fact(
         Answer,
         "Is an adult at risk of serious harm (physical or mental trauma), including through cumulative repeated abuse or "
         "threatening behaviour, or the theft of a car for joyriding?",
-        "3.11",
-        "3.12",
-        "3.21",
+        "3.11", "3.12", "3.21",
+        step=6,
     )
     serious_crime: Answer = fact(
         Answer,
         "Is the sharing for the prevention, detection or prosecution of a serious crime (one that causes or is likely to "
         "cause significant harm to a child or serious harm to an adult)?",
         "3.12",
+        step=6,
     )
-    repeated_or_cumulative_behaviour: Answer = fact(
-        Answer, "Is there repeated abuse or threatening behaviour, or similar, whose cumulative effect may amount to serious harm?", "3.21"
-    )
-    abuse_or_neglect_concern: Answer = fact(Answer, "Is the concern about possible abuse or neglect?", "4.27")
+    abuse_or_neglect_concern: Answer = fact(Answer, "Is the concern about possible abuse or neglect?", "4.27", step=7)
 
 
 @attrs.frozen
 class SeekingConsentWould:
-    """The 4.22 grounds (and 3.18's potential investigation): would seeking consent do this?"""
+    """The grounds for not seeking consent (4.22, section 2, 3.9, 3.18): would seeking consent do this?"""
 
     group = "seeking_consent_would"
     increase_risk_of_significant_harm_to_child: Answer = fact(
-        Answer, "Would seeking consent place a child or young person at increased risk of significant harm?", "4.22", "2", "3.18"
+        Answer, "Would seeking consent place a child or young person at increased risk of significant harm?", "4.22", "2", "3.18", step=4
     )
-    put_adult_at_risk_of_serious_harm: Answer = fact(Answer, "Would seeking consent place an adult at risk of serious harm?", "4.22", "2")
-    prejudice_serious_crime_prevention_or_detection: Answer = fact(
-        Answer, "Would seeking consent prejudice the prevention or detection of a serious crime?", "4.22", "2"
+    put_adult_at_risk_of_serious_harm: Answer = fact(
+        Answer, "Would seeking consent place an adult at risk of serious harm?", "4.22", "2", step=4
+    )
+    undermine_serious_crime_prevention_detection_or_prosecution: Answer = fact(
+        Answer,
+        "Would seeking consent prejudice or undermine the prevention, detection or prosecution of a serious crime?",
+        "4.22", "2", "3.9",
+        step=4,
     )
     delay_significant_harm_enquiries: Answer = fact(
-        Answer, "Would seeking consent lead to unjustified delay in making enquiries about allegations of significant harm?", "4.22"
+        Answer, "Would seeking consent lead to unjustified delay in making enquiries about allegations of significant harm?", "4.22", step=4
     )
     interfere_with_potential_investigation: Answer = fact(
-        Answer, "Would seeking consent (or discussing with the family) lead to interference with any potential investigation?", "2", "3.18"
+        Answer, "Would seeking consent (or discussing with the family) lead to interference with any potential investigation?", "2", "3.18", step=4
     )
 
 
@@ -344,18 +444,17 @@ class PublicInterest:
     group = "public_interest"
     practitioner_judgement: Judgement = fact(
         Judgement,
-        "Your judgement on the facts of the case: is there a sufficient public interest (protecting children or others from "
-        "harm, promoting children's welfare, preventing crime and disorder) to share confidential information without consent?",
-        "3.9",
-        "3.10",
-        "3.17",
-        "4.25",
+        "Your judgement on the facts of the case: is there a sufficient public interest to share the information without "
+        "consent (protecting children or others from harm, promoting children's welfare, preventing crime and disorder), "
+        "sharing proportionately?",
+        "3.9", "3.10", "3.11", "4.25", "flowchart",
+        step=6, direct=True,
     )
     confidential_service_weighs_against: Answer = fact(
         Answer,
         "Does the public interest in maintaining confidence in the confidentiality of this service weigh against sharing?",
-        "3.10",
-        "4.25",
+        "3.10", "4.25",
+        step=6,
     )
 
 
@@ -364,11 +463,17 @@ class Practitioner:
     group = "practitioner"
     unsure_what_to_do: Answer = fact(
         Answer,
-        "Are you in doubt or not sure what to do? The guide's answer is always to seek advice (and record the outcome). "
-        "Leaving it unknown does not hold up a decision; yes always leads to seek_advice.",
-        "2",
-        "4.26",
-        "flowchart",
+        "Are you in doubt, not sure what to do?",
+        "2", "4.26", "flowchart",
+        step=7,
+        doc="Doubt decides the verdict (seek advice) only where the facts leave the decision open; otherwise the "
+        "decision stands with the obligation to seek advice and record the outcome.",
+    )
+    first_engagement: Answer = fact(
+        Answer,
+        "Is this the child's or family's first engagement with your service?",
+        "3.16", "4.15", "3.4",
+        step=7,
     )
 
 
@@ -412,6 +517,23 @@ class FactSpec:
     cites: tuple[str, ...]
 
 
+@attrs.frozen
+class InputSpec:
+    """One fact a caller can give: the question that asks it, its answers and where it sits in the flowchart.
+
+    ``answers`` are the values that answer the question (unknown is not an answer), with their
+    labels; ``tests`` is the name rules test (``child.age`` is tested as ``child.age_band``).
+    """
+
+    name: str
+    question: str
+    cites: tuple[str, ...]
+    step: int
+    direct: bool
+    answers: tuple[tuple[str, str], ...]
+    tests: str
+
+
 def _age_band(age: int | None) -> AgeBand:
     if age is None:
         return AgeBand.UNKNOWN
@@ -442,6 +564,25 @@ def _iter_specs() -> Iterator[FactSpec]:
 FACT_SPECS: Mapping[str, FactSpec] = {s.name: s for s in _iter_specs()}
 
 
+def _iter_inputs() -> Iterator[InputSpec]:
+    for group_field in attrs.fields(CaseFacts):
+        cls = group_field.metadata["group"]
+        for f in attrs.fields(cls):
+            name = f"{cls.group}.{f.name}"
+            m = f.metadata
+            if "enum" in m:
+                answers = tuple((v.value, v.label) for v in m["enum"] if v.value != UNKNOWN)
+                tests = name
+            else:  # child.age: answered in years, tested as a band
+                answers = tuple((b.value, b.value.replace("_", " ")) for b in AgeBand if b.value != UNKNOWN)
+                tests = "child.age_band"
+            yield InputSpec(name, m["question"], tuple(m["cites"]), m["step"], m["direct"], answers, tests)
+
+
+#: Every fact a caller can give, in declaration order, keyed by ``group.field``.
+INPUT_SPECS: Mapping[str, InputSpec] = {s.name: s for s in _iter_inputs()}
+
+
 # (group attribute, [(field attribute, "group.field")]) for every enumerated fact, computed once.
 _FLAT_KEYS = tuple(
     (g.name, tuple((f.name, f"{g.metadata['group'].group}.{f.name}") for f in attrs.fields(g.metadata["group"]) if "enum" in f.metadata))
@@ -460,7 +601,5 @@ def flatten(facts: CaseFacts) -> dict[str, str]:
     return flat
 
 
-#: Every field a caller can supply, as ``group.field`` (questions name these in ``asks``).
-INPUT_FIELDS: tuple[str, ...] = tuple(
-    f"{g.metadata['group'].group}.{f.name}" for g in attrs.fields(CaseFacts) for f in attrs.fields(g.metadata["group"])
-)
+#: Every field a caller can supply, as ``group.field``.
+INPUT_FIELDS: tuple[str, ...] = tuple(INPUT_SPECS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..decision.model import Decision
+from ..decision.model import STEP_KINDS, Decision
 from ..facts.json import converter
 from ..ruleset.verdict import Verdict
 
@@ -16,6 +16,7 @@ def decision_to_dict(decision: Decision) -> dict:
     data = converter.unstructure(decision)
     for step in data["trace"]:
         step["used"] = {premise["name"]: premise["value"] for premise in step["used"]}
+    data["next_question"] = data["questions"][0]["fact"] if data["questions"] else None
     data["cites"] = list(decision.cites)
     return data
 
@@ -24,60 +25,63 @@ def decision_to_json(decision: Decision, indent: int | None = 2) -> str:
     return json.dumps(decision_to_dict(decision), indent=indent)
 
 
+def _obj(props: dict, required: list[str] | None = None, **extra: object) -> dict:
+    return {"type": "object", "required": required or list(props), "additionalProperties": False, "properties": props, **extra}
+
+
 def decision_json_schema() -> dict:
     """JSON Schema (draft 2020-12) of a decision as ``decision_to_dict`` and ``infoshare decide`` give it."""
     ids = {"type": "array", "items": {"type": "string"}}
+    text = {"type": "string"}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://infoshare-rules.invalid/schema/decision.json",
         "title": "infoshare-rules decision",
-        "type": "object",
-        "required": ["verdict", "obligations", "trace", "questions", "ruleset", "engine", "cites"],
-        "additionalProperties": False,
-        "properties": {
-            "verdict": {"enum": [v.value for v in Verdict]},
-            "obligations": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["id", "text", "cites", "raised_by"],
-                    "additionalProperties": False,
-                    "properties": {"id": {"type": "string"}, "text": {"type": "string"}, "cites": ids, "raised_by": ids},
+        **_obj(
+            {
+                "verdict": {"enum": [v.value for v in Verdict]},
+                "obligations": {
+                    "type": "array",
+                    "items": _obj({"id": text, "text": text, "cites": ids, "raised_by": ids}),
                 },
-            },
-            "trace": {
-                "type": "array",
-                "description": "Every rule that fired, in firing order.",
-                "items": {
-                    "type": "object",
-                    "required": ["rule", "statement", "cites", "used", "concluded", "source"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "rule": {"type": "string"},
-                        "statement": {"type": "string"},
-                        "cites": ids,
-                        "used": {"type": "object", "additionalProperties": {"type": "string"}},
-                        "concluded": {"type": "string"},
-                        "source": {"type": "string", "description": "file:line of the rule"},
-                    },
+                "trace": {
+                    "type": "array",
+                    "description": "Every step of the reasoning, in firing order.",
+                    "items": _obj(
+                        {
+                            "rule": text,
+                            "kind": {"enum": list(STEP_KINDS), "description": "stated: your answer; presumed: the guide's default; derived: a rule; precedence; doubt"},
+                            "statement": text,
+                            "cites": ids,
+                            "used": {"type": "object", "additionalProperties": {"type": "string"}},
+                            "concluded": _obj({"kind": {"enum": ["conclude", "verdict", "obligation"]}, "name": text, "value": text}),
+                            "source": {"type": "string", "description": "file:line of the rule"},
+                        }
+                    ),
                 },
-            },
-            "questions": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["id", "text", "cites", "asks", "raised_by"],
-                    "additionalProperties": False,
-                    "properties": {"id": {"type": "string"}, "text": {"type": "string"}, "cites": ids, "asks": ids, "raised_by": ids},
+                "questions": {
+                    "type": "array",
+                    "description": "Facts not yet known, some answer to which would change the verdict, in the flowchart's order.",
+                    "items": _obj(
+                        {
+                            "fact": text,
+                            "text": text,
+                            "cites": ids,
+                            "step": {"type": "integer", "minimum": 1, "maximum": 7},
+                            "direct": {"type": "boolean"},
+                            "answers": {"type": "array", "items": _obj({"value": text, "label": text})},
+                        }
+                    ),
                 },
-            },
-            "ruleset": {
-                "type": "object",
-                "required": ["id", "version", "hash", "source"],
-                "additionalProperties": False,
-                "properties": {"id": {"type": "string"}, "version": {"type": "string"}, "hash": {"type": "string"}, "source": {"type": "string"}},
-            },
-            "engine": {"enum": ["durable", "reference"]},
-            "cites": {**ids, "description": "Every paragraph the trace cites, in first-cited order."},
-        },
+                "next_question": {"type": ["string", "null"], "description": "The fact of the first question, or null."},
+                "presumed": {
+                    "type": "array",
+                    "description": "Defaults the guide states, taken as given because the fact was unknown.",
+                    "items": _obj({"fact": text, "value": text, "rule": text, "wording": text, "cites": ids}),
+                },
+                "ruleset": _obj({"id": text, "version": text, "hash": text, "source": text}),
+                "engine": {"enum": ["durable", "reference"]},
+                "cites": {**ids, "description": "Every paragraph the trace cites, in first-cited order."},
+            }
+        ),
     }

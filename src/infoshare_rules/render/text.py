@@ -22,7 +22,7 @@ def trace_lines(decision: Decision, indent: str = "    ") -> list[str]:
     lines = []
     for number, step in enumerate(decision.trace, 1):
         used = ", ".join(f"{p.name}={p.value}" for p in step.used)
-        lines.append(f"{indent}{number:>2}. {step.rule}: {step.concluded} [{', '.join(step.cites)}] <- {used}")
+        lines.append(f"{indent}{number:>2}. [{step.kind}] {step.rule}: {step.concluded} [{', '.join(step.cites)}] <- {used}")
     return lines
 
 
@@ -39,23 +39,32 @@ def _cites(cites: tuple[str, ...]) -> str:
     return ", ".join(c if not c[0].isdigit() or "." in c else f"section {c}" for c in cites)
 
 
+_STEP_WORDS = {"stated": "you stated", "presumed": "presumed", "derived": "derived", "precedence": "precedence", "doubt": "doubt"}
+
+
 def decision_to_text(decision: Decision, paragraphs: bool = False) -> str:
     wrap = textwrap.TextWrapper(width=100, subsequent_indent="      ")
     lines = [f"Verdict: {_VERDICT_WORDS[decision.verdict.value]}", ""]
     if decision.questions:
-        lines.append("Questions to answer next:")
+        lines.append("Questions whose answer could change the verdict (ask the first one first):")
         for q in decision.questions:
-            lines.append(wrap.fill(f"  ? {q.text} [{_cites(q.cites)}] -> {', '.join(q.asks)}"))
+            answers = ", ".join(a.value for a in q.answers)
+            lines.append(wrap.fill(f"  ? {q.text} [{_cites(q.cites)}] -> {q.fact}: {answers}"))
+        lines.append("")
+    if decision.presumed:
+        lines.append("Presumed (the guide's default while the fact is unknown; give the fact to override):")
+        for p in decision.presumed:
+            lines.append(wrap.fill(f"  ~ {p.fact} = {p.value}: \"{' '.join(p.wording.split())}\" [{_cites(p.cites)}]"))
         lines.append("")
     if decision.obligations:
         lines.append("Obligations:")
         for o in decision.obligations:
             lines.append(wrap.fill(f"  - {' '.join(o.text.split())} [{_cites(o.cites)}]"))
         lines.append("")
-    lines.append("Why (rules in firing order):")
+    lines.append("Why (in firing order; stated = your answers, presumed = the guide's defaults, derived = the rules):")
     for number, step in enumerate(decision.trace, 1):
         used = ", ".join(f"{p.name}={p.value}" for p in step.used)
-        lines.append(wrap.fill(f"  {number:>2}. {step.rule}: {step.concluded}  [{_cites(step.cites)}]"))
+        lines.append(wrap.fill(f"  {number:>2}. [{_STEP_WORDS[step.kind]}] {step.rule}: {step.concluded}  [{_cites(step.cites)}]"))
         lines.append(wrap.fill(f"      because {used}"))
     lines.append("")
     r = decision.ruleset

@@ -1,7 +1,7 @@
 """Rulesets as data: load a ruleset folder, validate every reference, compile it once.
 
-A ruleset folder holds ``ruleset.yaml`` (metadata), ``paragraphs.yaml`` (the cited text),
-``conclusions.yaml``, ``obligations.yaml``, ``questions.yaml`` and ``rules/*.yaml``. A local
+A ruleset folder holds ``ruleset.yaml`` (metadata, verdict precedence, doubts), ``paragraphs.yaml``
+(the cited text), ``conclusions.yaml``, ``obligations.yaml`` and ``rules/*.yaml``. A local
 protocol extends a national ruleset with ``extends: <id>`` and adds to each of these (4.5, 4.31).
 """
 
@@ -10,20 +10,24 @@ from __future__ import annotations
 import functools
 import hashlib
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
+
+import attrs
 
 from ..errors import RulesetError, RulesetNotFoundError, suggest
-from ..facts.model import FACT_SPECS, INPUT_FIELDS
+from ..facts.model import FACT_SPECS, INPUT_SPECS, UNKNOWN
 from .model import (
     DEFAULT_RULESET,
+    PRESUMED,
     RULE_KINDS,
+    STATED,
     UNDETERMINED,
     VERDICT_FACT,
     ConclusionSpec,
     Condition,
+    Doubt,
     ObligationSpec,
     Paragraph,
-    QuestionSpec,
     Rule,
     Ruleset,
 )
@@ -157,7 +161,7 @@ class _Loader:
     def load(self) -> Ruleset:
         meta_file = self._file("ruleset.yaml")[1]
         meta = self._read("ruleset.yaml", required=True)
-        _check_keys(meta, meta_file, "ruleset.yaml", ["id", "title", "version", "source"], ["extends", "description", "verdict_precedence"])
+        _check_keys(meta, meta_file, "ruleset.yaml", ["id", "title", "version", "source"], ["extends", "description", "verdict_precedence", "precedence_reason", "doubts"])
         ruleset_id = _text(meta["id"], meta_file, meta.key_lines["id"], "id")
         if ruleset_id != self.path.name:
             raise RulesetError(
@@ -174,7 +178,6 @@ class _Loader:
         self.paragraphs: dict[str, Paragraph] = dict(base.paragraphs) if base else {}
         self.conclusions: dict[str, ConclusionSpec] = dict(base.conclusions) if base else {}
         self.obligations: dict[str, ObligationSpec] = dict(base.obligations) if base else {}
-        self.questions: dict[str, QuestionSpec] = dict(base.questions) if base else {}
         rules: list[Rule] = list(base.rules) if base else []
         self.new_rules_from = len(rules)
         self.lines: dict[tuple[str, str], int] = {}  # where this folder declares each conclusion, obligation, question
@@ -182,7 +185,8 @@ class _Loader:
         self._load_paragraphs(required=base is None)
         self._load_conclusions()
         self._load_obligations()
-        self._load_questions()
+        doubts = self._doubts(meta, meta_file, base)
+        rules += self._stated_rules(len(rules))
         rule_files = sorted((self.path / "rules").glob("*.yaml"))
         if not rule_files and base is None:
             raise RulesetError("no rule files: expected rules/*.yaml", file=f"{self.display}/rules")
@@ -203,6 +207,9 @@ class _Loader:
                 seen[rule.id] = rule
                 rules.append(rule)
         self._check_usage(rules, meta_file)
+        rules, closing = _stratify(rules, self.conclusions, self.display)
+        statement, reason_cites = self._precedence_reason(meta, meta_file, base)
+        tested = {c.fact for r in rules for c in r.when if c.fact in FACT_SPECS} | {d.fact for d in doubts}
 
         return Ruleset(
             id=ruleset_id,
@@ -213,11 +220,15 @@ class _Loader:
             hash=self._hash(base),
             path=self.path,
             precedence=precedence,
+            precedence_statement=statement,
+            precedence_cites=reason_cites,
             paragraphs=self.paragraphs,
             conclusions=self.conclusions,
             obligations=self.obligations,
-            questions=self.questions,
+            doubts=doubts,
             rules=tuple(rules),
+            closing=closing,
+            tested=frozenset(tested),
         )
 
     def _hash(self, base: Ruleset | None) -> str:
@@ -286,12 +297,31 @@ class _Loader:
             what = f"conclusion {name!r}"
             if name in FACT_SPECS or name == VERDICT_FACT or name in self.conclusions:
                 raise RulesetError(f"{what}: name already used by a fact or conclusion", file=shown, line=line)
-            _check_keys(raw, shown, what, ["values", "statement", "cites"])
+            _check_keys(raw, shown, what, ["values", "statement", "cites"], ["stated_by"])
             values = _str_list(raw["values"], shown, raw.key_lines["values"], f"{what}: values")
             if UNDETERMINED in values:
                 raise RulesetError(f"{what}: {UNDETERMINED!r} is reserved: the engine sets it", file=shown, line=raw.key_lines["values"])
+            stated_by = None
+            if "stated_by" in raw:
+                stated_by = _text(raw["stated_by"], shown, raw.key_lines["stated_by"], f"{what}: stated_by")
+                spec = FACT_SPECS.get(stated_by)
+                if spec is None:
+                    raise RulesetError(
+                        f"{what}: stated_by names unknown fact {stated_by!r}",
+                        file=shown,
+                        line=raw.key_lines["stated_by"],
+                        suggestion=suggest(stated_by, FACT_SPECS),
+                    )
+                if sorted(spec.values) != sorted(values + (UNKNOWN,)):
+                    raise RulesetError(
+                        f"{what}: stated_by fact {stated_by!r} must have exactly the values {', '.join(values)} and unknown",
+                        file=shown,
+                        line=raw.key_lines["stated_by"],
+                    )
             self.lines[("conclusion", name)] = line
-            self.conclusions[name] = ConclusionSpec(name, values, _text(raw["statement"], shown, line, "statement"), self._cites(raw, shown, what))
+            self.conclusions[name] = ConclusionSpec(
+                name, values, _text(raw["statement"], shown, line, "statement"), self._cites(raw, shown, what), stated_by
+            )
 
     def _load_obligations(self) -> None:
         shown = self._file("obligations.yaml")[1]
@@ -305,55 +335,32 @@ class _Loader:
             self.lines[("obligation", oid)] = line
             self.obligations[oid] = ObligationSpec(oid, _text(raw["text"], shown, line, "text"), self._cites(raw, shown, what))
 
-    def _load_questions(self) -> None:
-        shown = self._file("questions.yaml")[1]
-        data = self._read("questions.yaml", required=False)
-        for qid, raw in data.items():
-            line = data.key_lines.get(qid)
-            what = f"question {qid!r}"
-            if qid in self.questions:
-                raise RulesetError(f"{what}: already defined by the base ruleset", file=shown, line=line)
-            _check_keys(raw, shown, what, ["text", "cites", "asks"])
-            asks = _str_list(raw["asks"], shown, raw.key_lines["asks"], f"{what}: asks")
-            for fact in asks:
-                if fact not in INPUT_FIELDS:
-                    raise RulesetError(
-                        f"{what}: asks about unknown fact {fact!r}",
-                        file=shown,
-                        line=raw.key_lines["asks"],
-                        suggestion=suggest(fact, INPUT_FIELDS),
-                    )
-            self.lines[("question", qid)] = line
-            self.questions[qid] = QuestionSpec(qid, _text(raw["text"], shown, line, "text"), self._cites(raw, shown, what), asks)
-
-    def _domain(self, name: str) -> tuple[tuple[str, ...], bool] | None:
-        """Allowed values of a name rules may test, and whether testing it makes the rule stratum 2."""
+    def _domain(self, name: str) -> tuple[str, ...] | None:
+        """Allowed values of a name rules may test."""
         if name in FACT_SPECS:
-            return FACT_SPECS[name].values, False
+            return FACT_SPECS[name].values
         if name in self.conclusions:
-            return self.conclusions[name].values + (UNDETERMINED,), False
+            return self.conclusions[name].values + (UNDETERMINED,)
         if name == VERDICT_FACT:
-            return tuple(v.value for v in Verdict), True
+            return tuple(v.value for v in Verdict)
         return None
 
     def _rule(self, raw: Any, index: int, file: str) -> Rule:
         line = getattr(raw, "line", None)
-        _check_keys(raw, file, "rule", ["id", "statement", "cites", "when", "then"])
+        _check_keys(raw, file, "rule", ["id", "statement", "cites", "when", "then"], ["presumes", "wording"])
         rule_id = _text(raw["id"], file, line, "id")
         what = f"rule {rule_id!r}"
         cites = self._cites(raw, file, what)
         when_raw = raw["when"]
         if not isinstance(when_raw, dict) or not when_raw:
             raise RulesetError(f"{what}: 'when' must be a non-empty mapping of fact: value(s)", file=file, line=raw.key_lines["when"])
-        stratum = 1
-        conditions = []
+        conditions: dict[str, Condition] = {}
         for name, wanted in when_raw.items():
             cline = when_raw.key_lines.get(name, line)
-            known = self._domain(name)
-            if known is None:
+            domain = self._domain(name)
+            if domain is None:
                 names = list(FACT_SPECS) + list(self.conclusions) + [VERDICT_FACT]
                 raise RulesetError(f"{what}: unknown fact or conclusion {name!r}", file=file, line=cline, suggestion=suggest(name, names))
-            domain, late = known
             values = _str_list(wanted, file, cline, f"{what}: {name}")
             for value in values:
                 if value not in domain:
@@ -363,9 +370,7 @@ class _Loader:
                         line=cline,
                         suggestion=suggest(value, domain),
                     )
-            if late or UNDETERMINED in values:
-                stratum = 2
-            conditions.append(Condition(name, values))
+            conditions[name] = Condition(name, values)
         then = raw["then"]
         tline = raw.key_lines["then"]
         if not isinstance(then, dict) or len(then) != 1:
@@ -379,13 +384,115 @@ class _Loader:
                 suggestion=suggest(str(kind), RULE_KINDS),
             )
         name, value = self._target(what, kind, target, file, tline)
-        if stratum == 2 and kind in ("conclude", "verdict"):
-            raise RulesetError(
-                f"{what}: a rule that reads the verdict or an undetermined conclusion may only raise obligations or questions",
-                file=file,
-                line=tline,
-            )
-        return Rule(index, rule_id, _text(raw["statement"], file, line, "statement"), cites, tuple(conditions), kind, name, value, stratum, file, line or 0)
+        if VERDICT_FACT in conditions and kind != "obligation":
+            raise RulesetError(f"{what}: a rule that reads the verdict may only raise obligations", file=file, line=tline)
+        presumes = self._presumes(raw, conditions, what, file, cites)
+        return Rule(
+            index,
+            rule_id,
+            _text(raw["statement"], file, line, "statement"),
+            cites,
+            tuple(conditions.values()),
+            kind,
+            name,
+            value,
+            0,  # set by _stratify once every rule is known
+            file,
+            line or 0,
+            origin=PRESUMED if presumes else "derived",
+            presumes=presumes,
+            wording=_text(raw["wording"], file, raw.key_lines["wording"], "wording") if presumes else "",
+        )
+
+    def _presumes(self, raw: Any, conditions: dict[str, Condition], what: str, file: str, cites: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        """A presumption takes facts as given only while they are unknown, in the guide's own words."""
+        if "presumes" not in raw:
+            if "wording" in raw:
+                raise RulesetError(f"{what}: 'wording' belongs to a presumption; add 'presumes'", file=file, line=raw.key_lines["wording"])
+            return ()
+        pline = raw.key_lines["presumes"]
+        presumes = raw["presumes"]
+        if not isinstance(presumes, dict) or not presumes:
+            raise RulesetError(f"{what}: 'presumes' must map facts to the value presumed", file=file, line=pline)
+        if "wording" not in raw:
+            raise RulesetError(f"{what}: a presumption needs 'wording': the guide's words that state the default", file=file, line=pline)
+        out = []
+        for fact, value in presumes.items():
+            spec = FACT_SPECS.get(fact)
+            if spec is None or fact not in INPUT_SPECS:
+                raise RulesetError(
+                    f"{what}: presumes unknown fact {fact!r}", file=file, line=pline, suggestion=suggest(str(fact), INPUT_SPECS)
+                )
+            value = str(value)
+            if value not in spec.values or value == UNKNOWN:
+                raise RulesetError(f"{what}: cannot presume {fact} = {value!r}; allowed: {', '.join(v for v in spec.values if v != UNKNOWN)}", file=file, line=pline)
+            cond = conditions.get(fact)
+            if cond is None:
+                conditions[fact] = Condition(fact, (UNKNOWN,))
+            elif UNKNOWN not in cond.values or not set(cond.values) <= {UNKNOWN, value}:
+                raise RulesetError(
+                    f"{what}: a presumption about {fact} applies only while it is unknown: its condition must be "
+                    f"[{UNKNOWN}] or [{value}, {UNKNOWN}]",
+                    file=file,
+                    line=pline,
+                )
+            out.append((fact, value))
+        return tuple(out)
+
+    def _stated_rules(self, first_index: int) -> list[Rule]:
+        """One rule per value of each conclusion a caller can answer directly: the stated answer is the conclusion."""
+        rules: list[Rule] = []
+        shown = self._file("conclusions.yaml")[1]
+        for spec in self.conclusions.values():
+            if spec.stated_by is None or ("conclusion", spec.name) not in self.lines:
+                continue
+            for value in spec.values:
+                rules.append(
+                    Rule(
+                        first_index + len(rules),
+                        f"stated-{spec.name.replace('_', '-')}-{value.replace('_', '-')}",
+                        f"You answered the question directly: {spec.statement.rstrip('.')}: {value}.",
+                        spec.cites,
+                        (Condition(spec.stated_by, (value,)),),
+                        "conclude",
+                        spec.name,
+                        value,
+                        0,
+                        shown,
+                        self.lines[("conclusion", spec.name)] or 0,
+                        origin=STATED,
+                    )
+                )
+        return rules
+
+    def _doubts(self, meta: LineDict, file: str, base: Ruleset | None) -> tuple[Doubt, ...]:
+        doubts = list(base.doubts) if base else []
+        raw_list = meta.get("doubts", [])
+        if not isinstance(raw_list, list):
+            raise RulesetError("doubts must be a list", file=file, line=meta.key_lines.get("doubts"))
+        for raw in raw_list:
+            line = getattr(raw, "line", None)
+            _check_keys(raw, file, "doubt", ["fact", "value", "statement", "cites"], ["between"])
+            fact = _text(raw["fact"], file, line, "doubt: fact")
+            spec = FACT_SPECS.get(fact)
+            if spec is None:
+                raise RulesetError(f"doubt: unknown fact {fact!r}", file=file, line=line, suggestion=suggest(fact, FACT_SPECS))
+            value = _text(raw["value"], file, line, "doubt: value")
+            between = _str_list(raw["between"], file, line, "doubt: between") if "between" in raw else ()
+            for v in (value, *between):
+                if v not in spec.values or v == UNKNOWN:
+                    raise RulesetError(f"doubt about {fact}: no value {v!r}; allowed: {', '.join(spec.values)}", file=file, line=line)
+            doubts.append(Doubt(fact, value, between, _text(raw["statement"], file, line, "doubt: statement"), self._cites(raw, file, "doubt")))
+        return tuple(doubts)
+
+    def _precedence_reason(self, meta: LineDict, file: str, base: Ruleset | None) -> tuple[str, tuple[str, ...]]:
+        if "precedence_reason" not in meta:
+            if base is None:
+                raise RulesetError("missing required key 'precedence_reason' (why verdict_precedence is ordered so)", file=file, line=meta.line)
+            return base.precedence_statement, base.precedence_cites
+        raw = meta["precedence_reason"]
+        _check_keys(raw, file, "precedence_reason", ["statement", "cites"])
+        return _text(raw["statement"], file, meta.key_lines["precedence_reason"], "statement"), self._cites(raw, file, "precedence_reason")
 
     def _target(self, what: str, kind: str, target: Any, file: str, line: int) -> tuple[str, str]:
         if kind == "conclude":
@@ -411,10 +518,8 @@ class _Loader:
         known: Iterable[str]
         if kind == "verdict":
             known = [v.value for v in Verdict if v is not Verdict.UNDETERMINED]
-        elif kind == "obligation":
-            known = self.obligations
         else:
-            known = self.questions
+            known = self.obligations
         if not isinstance(target, str) or target not in known:
             raise RulesetError(
                 f"{what}: unknown {kind} {target!r}", file=file, line=line, suggestion=suggest(str(target), known)
@@ -431,13 +536,47 @@ class _Loader:
                 raise RulesetError(f"conclusion {name!r} is declared but no rule concludes it", file=shown, line=line)
             if name not in used:
                 raise RulesetError(f"conclusion {name!r} is concluded but no rule uses it", file=shown, line=line)
-        for kind, specs, shown in (
-            ("obligation", self.obligations, "obligations.yaml"),
-            ("question", self.questions, "questions.yaml"),
-        ):
+        for kind, specs, shown in (("obligation", self.obligations, "obligations.yaml"),):
             raised = {r.name for r in rules if r.kind == kind}
             for key in specs:
                 if key not in raised:
                     raise RulesetError(
                         f"{kind} {key!r} is declared but no rule raises it", file=self._file(shown)[1], line=self.lines.get((kind, key))
                     )
+
+
+def _stratify(rules: list[Rule], conclusions: Mapping[str, ConclusionSpec], display: str) -> tuple[list[Rule], tuple[tuple[str, ...], ...]]:
+    """Give each rule its stratum, and say after which stratum each conclusion is settled.
+
+    A rule's stratum is at least that of every conclusion it tests, and one more than that of every
+    conclusion it tests for ``undetermined`` (it may only run once the conclusion is settled). A
+    conclusion's stratum is the highest of the rules concluding it. Rules that read the verdict come
+    after all of them. A cycle through ``undetermined`` has no such order and is refused.
+    """
+    level = {name: 1 for name in conclusions}
+    rule_level = [1] * len(rules)
+    for _ in range(len(conclusions) + 2):
+        changed = False
+        for i, rule in enumerate(rules):
+            lv = 1
+            for cond in rule.when:
+                if cond.fact in level:
+                    lv = max(lv, level[cond.fact] + (1 if UNDETERMINED in cond.values else 0))
+            rule_level[i] = lv
+            if rule.kind == "conclude" and level[rule.name] < lv:
+                level[rule.name] = lv
+                changed = True
+        if not changed:
+            break
+    else:
+        cyclic = sorted(n for n in conclusions if level[n] > len(conclusions))
+        raise RulesetError(
+            f"conclusions depend on each other through 'undetermined' in a cycle: {', '.join(cyclic)}", file=f"{display}/rules"
+        )
+    last = max([*level.values(), *rule_level, 1])
+    staged = [
+        attrs.evolve(rule, stratum=last + 1 if any(c.fact == VERDICT_FACT for c in rule.when) else rule_level[i])
+        for i, rule in enumerate(rules)
+    ]
+    closing = tuple(tuple(n for n in conclusions if level[n] == k) for k in range(1, last + 1))
+    return staged, closing

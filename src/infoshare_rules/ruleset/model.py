@@ -1,4 +1,4 @@
-"""A compiled ruleset: paragraphs, conclusions, obligations, questions and rules, as frozen data."""
+"""A compiled ruleset: paragraphs, conclusions, obligations, doubts and rules, as frozen data."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ import attrs
 
 from .verdict import Verdict
 
-
 DEFAULT_RULESET = "uk-2006-practitioners-guide"
-UNDETERMINED = "undetermined"  # a conclusion no rule reached, set once the rules before it are done
+UNDETERMINED = "undetermined"  # a conclusion no rule reached, set once every rule that could reach it has run
 VERDICT_FACT = "verdict"
-RULE_KINDS = ("conclude", "verdict", "obligation", "question")
+RULE_KINDS = ("conclude", "verdict", "obligation")
+
+#: Where a rule comes from: written in rules/*.yaml (derived or presumption), or made by the loader
+#: from a conclusion's ``stated_by`` (the caller's own answer to a flowchart question).
+DERIVED, PRESUMED, STATED = "derived", "presumed", "stated"
 
 
 @attrs.frozen
@@ -25,10 +28,13 @@ class Paragraph:
 
 @attrs.frozen
 class ConclusionSpec:
+    """An intermediate answer the rules derive. ``stated_by`` names the fact a caller can answer it with directly."""
+
     name: str
     values: tuple[str, ...]
     statement: str
     cites: tuple[str, ...]
+    stated_by: str | None = None
 
 
 @attrs.frozen
@@ -39,11 +45,18 @@ class ObligationSpec:
 
 
 @attrs.frozen
-class QuestionSpec:
-    id: str
-    text: str
+class Doubt:
+    """A value of a fact that records the practitioner's doubt (3.19: unsure whether there is reasonable cause).
+
+    The doubt is decisive when the answers it stands between (``between``) would give different
+    verdicts; with nothing to stand between, when the facts leave the verdict undetermined.
+    """
+
+    fact: str
+    value: str
+    between: tuple[str, ...]
+    statement: str
     cites: tuple[str, ...]
-    asks: tuple[str, ...]
 
 
 @attrs.frozen
@@ -56,8 +69,11 @@ class Condition:
 class Rule:
     """One rule: when every condition holds, the conclusion follows.
 
-    ``stratum`` 2 rules read the verdict or a conclusion left undetermined, so they run
-    after every stratum 1 rule has had its chance (stratified forward chaining).
+    ``stratum``: a rule that tests a conclusion for ``undetermined`` runs only once every rule
+    that could conclude it has run; the verdict is chosen after every conclude and verdict rule,
+    and rules that test the verdict run last (stratified forward chaining, computed at load).
+    ``presumes``: for a presumption, the facts it takes as given while they are unknown, with the
+    guide's own ``wording`` of the default.
     """
 
     index: int
@@ -71,6 +87,9 @@ class Rule:
     stratum: int
     file: str
     line: int
+    origin: str = DERIVED
+    presumes: tuple[tuple[str, str], ...] = ()
+    wording: str = ""
 
     @property
     def asserts(self) -> tuple[str, str]:
@@ -94,11 +113,17 @@ class Ruleset:
     hash: str
     path: Path
     precedence: tuple[Verdict, ...]
+    precedence_statement: str
+    precedence_cites: tuple[str, ...]
     paragraphs: Mapping[str, Paragraph]
     conclusions: Mapping[str, ConclusionSpec]
     obligations: Mapping[str, ObligationSpec]
-    questions: Mapping[str, QuestionSpec]
+    doubts: tuple[Doubt, ...]
     rules: tuple[Rule, ...]
+    #: conclusions in the order they are settled: ``closing[k]`` are those no rule of a stratum after k concludes
+    closing: tuple[tuple[str, ...], ...]
+    #: the input facts (as rules test them) some rule or doubt tests: the only ones a question can be about
+    tested: frozenset[str]
 
     @property
     def publication_reference(self) -> str:
@@ -109,5 +134,3 @@ class Ruleset:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
-
-
