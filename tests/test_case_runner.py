@@ -35,7 +35,7 @@ def test_broken_expectation_exits_1_with_readable_report():
     assert f"FAILED {path}:3: case 'court-order-expected-do-not-share'" in out
     assert "verdict: expected do_not_share, got must_share" in out
     assert "cites: expected the trace to cite 3.17" in out
-    assert "court-order-must-share: verdict must_share [4.23, 4.24] <- legal.court_order=yes" in out  # the trace
+    assert "[derived] required-by-law-must-share: verdict must_share [4.24, flowchart] <- required_by_law=yes" in out  # the trace
     assert out.strip().splitlines()[-1] == "0 passed, 1 failed"
 
 
@@ -59,7 +59,7 @@ def test_bad_case_does_not_stop_the_good_case_in_the_same_file():
     assert by_status["good-case"].status == "passed"
     assert by_status["bad-value"].status == "error"
     assert "bad-facts.cases.yaml:8" in str(by_status["bad-value"].error)
-    assert "$.consent.given_by" in str(by_status["bad-value"].error) and "did you mean 'parent'" in str(by_status["bad-value"].error)
+    assert "$.information.provided_by" in str(by_status["bad-value"].error) and "did you mean 'parent'" in str(by_status["bad-value"].error)
     # a typo in an expectation would otherwise pass silently
     assert by_status["unknown-obligation"].status == "error"
     assert "did you mean 'share_securely'" in str(by_status["unknown-obligation"].error)
@@ -124,7 +124,7 @@ def test_update_records_missing_expectations_only(tmp_path):
     cases = {c.name: c for c in load_case_file(path).cases}
     assert cases["duty-to-share"].expect.verdict.value == "must_share"
     assert cases["last-one"].expect.verdict.value == "undetermined"
-    assert "legitimate_purpose" in cases["last-one"].expect.questions
+    assert "purpose.legitimate" in cases["last-one"].expect.questions
     # an existing (wrong) expectation is never silently overwritten
     assert cases["already-expected"].expect.verdict.value == "share"
     assert run.returncode == 1

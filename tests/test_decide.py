@@ -61,9 +61,8 @@ def test_trace_follows_firing_order_and_premises_are_earlier_conclusions():
         for premise in step.used:
             if premise.name in concluded:
                 assert concluded[premise.name] < position, f"{step.rule} used {premise.name} before it was concluded"
-        if " = " in step.concluded:
-            name, value = step.concluded.split(" = ")
-            concluded.setdefault(name, position)
+        if step.concluded.kind == "conclude":
+            concluded.setdefault(step.concluded.name, position)
 
 
 def test_decision_is_frozen():
@@ -75,6 +74,8 @@ def test_decision_is_frozen():
 def test_undetermined_decision_asks_the_flowchart_first_question():
     decision = decide(CaseFacts(), engine="reference")
     assert decision.verdict is Verdict.UNDETERMINED
-    assert decision.questions[0].id == "legitimate_purpose"
-    assert decision.questions[0].asks == ("purpose.legitimate",)
-    assert "4.2" in decision.questions[0].cites
+    assert decision.next_question is decision.questions[0]
+    assert decision.next_question.fact == "purpose.legitimate"
+    assert decision.next_question.direct and decision.next_question.step == 1
+    assert [a.value for a in decision.next_question.answers] == ["yes", "no"]
+    assert "4.2" in decision.next_question.cites

@@ -12,6 +12,7 @@ from infoshare_rules import (
     Consent,
     FactsError,
     InfoshareError,
+    Information,
     decide,
     facts_from_dict,
     facts_to_dict,
@@ -29,18 +30,18 @@ def test_facts_are_frozen_and_evolve():
     facts = CaseFacts()
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         facts.consent = Consent()  # type: ignore[misc]
-    changed = attrs.evolve(facts, consent=attrs.evolve(facts.consent, response="given"))
-    assert changed.consent.response.value == "given" and facts.consent.response.value == "unknown"
+    changed = attrs.evolve(facts, consent=attrs.evolve(facts.consent, child="given"))
+    assert changed.consent.child.value == "given" and facts.consent.child.value == "unknown"
 
 
 def test_python_api_errors_name_field_allowed_values_and_suggestion():
     with pytest.raises(FactsError) as info:
-        Consent(given_by="parnet")
+        Information(provided_by="parnet")
     err = info.value
     assert isinstance(err, InfoshareError)
-    assert err.path == "$.consent.given_by"
+    assert err.path == "$.information.provided_by"
     assert err.got == "parnet" and err.suggestion == "parent"
-    assert list(err.expected) == ["child", "parent", "adult", "unknown"]
+    assert list(err.expected) == ["subject", "child", "parent", "other", "unknown"]
 
 
 def test_booleans_are_not_answers():
@@ -56,9 +57,9 @@ def test_age_must_be_a_plausible_whole_number(age):
 
 def test_several_mistakes_are_all_reported():
     with pytest.raises(FactsError) as info:
-        facts_from_dict({"consent": {"given_by": "parnet", "form": "written"}, "legal": {"court_ordr": "yes"}})
+        facts_from_dict({"information": {"provided_by": "parnet"}, "consent": {"form": "written"}, "legal": {"court_ordr": "yes"}})
     text = str(info.value)
-    assert "$.consent.given_by" in text and "$.consent.form" in text and "$.legal.court_ordr: unknown key" in text
+    assert "$.information.provided_by" in text and "$.consent.form" in text and "$.legal.court_ordr: unknown key" in text
     assert "did you mean 'court_order'" in text
 
 
@@ -94,7 +95,7 @@ def test_dicts_hold_plain_json_values():
     from infoshare_rules import decision_to_dict
 
     data = facts_to_dict(CaseFacts(child=Child(age=9)))
-    assert type(data["consent"]["given_by"]) is str and data["child"]["age"] == 9
+    assert type(data["information"]["provided_by"]) is str and data["child"]["age"] == 9
     assert json.loads(json.dumps(data)) == data
     decision = decision_to_dict(decide(CaseFacts(), engine="reference"))
     assert type(decision["verdict"]) is str

@@ -61,22 +61,22 @@ def test_hash_changes_with_content(copy):
 
 def test_unknown_fact_names_file_line_and_suggestion(copy):
     rules = copy / "rules" / "01-legitimate-purpose.yaml"
-    edit(rules, "when: {purpose.legitimate: no}", "when: {purpose.legitimat: no}")
+    edit(rules, "when: {purpose.within_agency_functions: no}", "when: {purpose.within_agency_functon: no}")
     with pytest.raises(RulesetError) as info:
         load_fresh(copy)
     err = info.value
     assert err.file.endswith("rules/01-legitimate-purpose.yaml")
-    assert err.line == line_of(rules, "purpose.legitimat: no")
-    assert err.suggestion == "purpose.legitimate"
-    assert "unknown fact or conclusion 'purpose.legitimat'" in str(err)
+    assert err.line == line_of(rules, "purpose.within_agency_functon: no")
+    assert err.suggestion == "purpose.within_agency_functions"
+    assert "unknown fact or conclusion 'purpose.within_agency_functon'" in str(err)
 
 
 def test_unknown_value_is_reported_with_allowed_values(copy):
     rules = copy / "rules" / "01-legitimate-purpose.yaml"
-    edit(rules, "when: {purpose.legitimate: no}", "when: {purpose.legitimate: nope}")
-    with pytest.raises(RulesetError, match=r"no value 'nope'; allowed: yes, no, unknown") as info:
+    edit(rules, "when: {purpose.within_agency_functions: no}", "when: {purpose.within_agency_functions: nope}")
+    with pytest.raises(RulesetError, match=r"no value 'nope'; allowed: yes, no, not_applicable, unknown") as info:
         load_fresh(copy)
-    assert info.value.line == line_of(rules, "legitimate: nope")
+    assert info.value.line == line_of(rules, "functions: nope")
 
 
 def test_missing_citation_is_an_error(copy):
@@ -152,7 +152,7 @@ def test_unknown_rule_key_suggests(copy):
 def test_rule_reading_verdict_cannot_conclude_a_verdict(copy):
     with (copy / "rules" / "99-extra.yaml").open("w") as handle:
         handle.write('- id: loop\n  statement: x\n  cites: ["4.2"]\n  when: {verdict: share}\n  then: {verdict: do_not_share}\n')
-    with pytest.raises(RulesetError, match="may only raise obligations or questions"):
+    with pytest.raises(RulesetError, match="may only raise obligations"):
         load_fresh(copy)
 
 

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Mapping
 
 from ..engines.base import Session
-from ..engines.reference import ReferenceEngine
 from ..engines.registry import get_engine
 from ..errors import FactsError
 from ..facts.model import INPUT_SPECS, UNKNOWN, CaseFacts, InputSpec, flatten
@@ -52,7 +51,7 @@ def decide(
     """Decide whether to share information about a case, following the ruleset's guide.
 
     ``ruleset`` is a shipped ruleset id, a ruleset folder, or a loaded :class:`Ruleset`.
-    ``engine`` is ``"durable"``, ``"reference"`` or ``"auto"`` (durable where it imports).
+    ``engine`` is ``"durable"``, ``"reference"``, ``"compiled"`` or ``"auto"`` (durable where it imports).
     The ruleset is loaded and compiled once per process; each call runs in a fresh session
     that is deleted before returning. A direct answer that contradicts the finer facts raises
     :class:`FactsError` naming both.
@@ -149,17 +148,13 @@ def _weigh_doubts(rules: Ruleset, inputs: Mapping[str, str], run: _Run) -> tuple
     return verdict, steps
 
 
-# What-if evaluations run on the reference engine: they need only the verdict, and it is the
-# plain specification every engine is proven equal to.
-_what_if_engines: dict[str, ReferenceEngine] = {}
+# What-if evaluations need only the verdict: they run on the compiled engine, which is proven
+# equal to the reference engine (the plain specification) by a hypothesis property.
 
 
 def _verdict_of(rules: Ruleset, inputs: Mapping[str, str], *, with_doubts: bool = False) -> Verdict | None:
     """The verdict for these inputs, or None when they contradict each other (not a possible answer)."""
-    engine = _what_if_engines.get(rules.hash)
-    if engine is None:
-        engine = _what_if_engines[rules.hash] = ReferenceEngine(rules)
-    session = engine.session()
+    session = get_engine(rules, "compiled").session()
     try:
         run = _run(rules, session, inputs)
     except FactsError:
