@@ -42,6 +42,7 @@ from .facts.model import (
     Sharing,
     Subject,
     Understanding,
+    with_fact,
 )
 from .facts.json import (
     facts_from_dict,
@@ -111,4 +112,5 @@ __all__ = [
     "facts_to_dict",
     "facts_to_json",
     "load_ruleset",
+    "with_fact",
 ]

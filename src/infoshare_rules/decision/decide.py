@@ -154,14 +154,16 @@ def _weigh_doubts(rules: Ruleset, inputs: Mapping[str, str], run: _Run) -> tuple
 
 def _verdict_of(rules: Ruleset, inputs: Mapping[str, str], *, with_doubts: bool = False) -> Verdict | None:
     """The verdict for these inputs, or None when they contradict each other (not a possible answer)."""
-    session = get_engine(rules, "compiled").session()
+    engine = get_engine(rules, "compiled")
     try:
-        run = _run(rules, session, inputs)
+        fired, known = engine.evaluate(inputs)  # type: ignore[attr-defined]
     except FactsError:
         return None
-    finally:
-        session.close()
-    return _weigh_doubts(rules, inputs, run)[0] if with_doubts else run.verdict
+    candidates = [v for v in rules.precedence if engine_fact("verdict", v.value)[0] in known]
+    run = _Run(fired, known, candidates)
+    if with_doubts and any(inputs.get(d.fact) == d.value for d in rules.doubts):
+        return _weigh_doubts(rules, inputs, run)[0]
+    return run.verdict
 
 
 def _questions(rules: Ruleset, inputs: Mapping[str, str], verdict: Verdict, presumed: set[str]) -> tuple[Question, ...]:
@@ -222,7 +224,8 @@ def _support(rules: Ruleset, fired: list[int], late: list[int], verdict: Verdict
     """The fired rules that led to the verdict and the obligations: what the trace explains.
 
     Rules that fired on the way but contributed nothing are left out, so the trace shows what the
-    decision rests on; presumptions are always kept, so every default taken is shown. An
+    decision rests on; presumptions and obligations are always kept (with what they rest on), so every
+    default taken and every duty raised is shown. An
     undetermined or seek_advice verdict rests on everything known so far, so all of it is kept.
     """
     if verdict in (Verdict.UNDETERMINED, Verdict.SEEK_ADVICE):
@@ -232,7 +235,8 @@ def _support(rules: Ruleset, fired: list[int], late: list[int], verdict: Verdict
         producers.setdefault(rules.rules[i].asserts[0], []).append(i)
     wanted = engine_fact("verdict", verdict.value)[0]
     # Presumptions stay in whatever they fed: a caller must see every default taken on their behalf.
-    keep = set(late) | set(producers.get(wanted, ())) | {i for i in fired if rules.rules[i].origin == PRESUMED}
+    keep = set(late) | set(producers.get(wanted, ()))
+    keep |= {i for i in fired if rules.rules[i].origin == PRESUMED or rules.rules[i].kind == "obligation"}
     todo = list(keep)
     while todo:
         for cond in rules.rules[todo.pop()].when:

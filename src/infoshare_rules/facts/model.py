@@ -603,3 +603,17 @@ def flatten(facts: CaseFacts) -> dict[str, str]:
 
 #: Every field a caller can supply, as ``group.field``.
 INPUT_FIELDS: tuple[str, ...] = tuple(INPUT_SPECS)
+
+#: An age in each band, for answering "how old is the child?" with a band.
+AGE_IN_BAND = {"under_12": 8, "12_to_15": 14, "16_to_17": 17, "18_or_over": 18}
+
+
+def with_fact(facts: CaseFacts, name: str, value: str | int | None) -> CaseFacts:
+    """The facts with one fact (``group.field``) answered; ``child.age`` also takes an age band."""
+    if name not in INPUT_SPECS:
+        raise FactsError(f"$.{name}", "unknown fact", expected="a group.field name", suggestion=suggest(name, INPUT_SPECS))
+    group_name, field_name = name.split(".")
+    if name == "child.age" and isinstance(value, str):
+        value = AGE_IN_BAND.get(value) if value != UNKNOWN else None
+    group = getattr(facts, group_name)
+    return attrs.evolve(facts, **{group_name: attrs.evolve(group, **{field_name: value})})
