@@ -158,3 +158,20 @@ def test_unknown_rule_or_paragraph_suggests(args, hint):
     run = infoshare(*args)
     assert run.returncode == 2
     assert f"did you mean {hint!r}?" in run.stderr
+
+
+def test_flowchart_level_case_prints_stated_presumed_and_derived_steps():
+    """Issue 7: a case answered at the flowchart's level decides, and the trace says which answers were stated,
+    which presumed and which derived, each with paragraphs."""
+    run = subprocess.run(
+        [sys.executable, "-m", "infoshare_rules", "decide", "--format", "text", "--engine", "reference",
+         str(EXAMPLES / "facts" / "flowchart-level-no-consent-public-interest.json")],
+        capture_output=True, text=True, check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert out.startswith("Verdict: SHARE")
+    assert "[you stated] stated-confidential-yes: confidential = yes  [3.7" in out
+    assert "[presumed] statutory-duty-known-if-it-applies: required_by_law = no  [4.24]" in out
+    assert "[derived] public-interest-share: verdict share" in out
+    assert 'legal.statutory_duty = no: "These situations are relatively unusual' in out

@@ -32,16 +32,16 @@ ALL_CLEAR = {
     "harm.sharing_prevents_significant_harm_to_child": "no",
     "harm.adult_at_risk_of_serious_harm": "no",
     "harm.serious_crime": "no",
-    "harm.repeated_or_cumulative_behaviour": "unknown",
+    "information.from_records": "unknown",
     "harm.abuse_or_neglect_concern": "no",
     "seeking_consent_would.increase_risk_of_significant_harm_to_child": "no",
     "seeking_consent_would.put_adult_at_risk_of_serious_harm": "no",
-    "seeking_consent_would.prejudice_serious_crime_prevention_or_detection": "no",
+    "seeking_consent_would.undermine_serious_crime_prevention_detection_or_prosecution": "no",
     "seeking_consent_would.delay_significant_harm_enquiries": "no",
     "seeking_consent_would.interfere_with_potential_investigation": "no",
-    "consent.parent_has_parental_responsibility": "yes",
+    "consent.family_in_conflict": "no",
     "consent.parents_separated": "no",
-    "consent.parent_is_resident": "yes",
+    "consent.resident_parent_answered": "yes",
     "consent.significant_change_since_given": "no",
     "consent.sharing_intrinsic_to_activity": "yes",
     "legal.statutory_duty": "no",
@@ -51,13 +51,12 @@ ALL_CLEAR = {
 CONSENTED = {
     "purpose.legitimate": "yes",
     "purpose.within_agency_functions": "not_applicable",
-    "consent.response": "given",
-    "consent.given_by": "parent",
+    "consent.child": "given",
     "consent.informed": "yes",
     "consent.coerced": "no",
     "child.age_band": "12_to_15",
 }
-CONFLICT = {"harm.serious_crime": "yes", "harm.repeated_or_cumulative_behaviour": "yes"}
+CONFLICT = {"harm.serious_crime": "yes", "information.from_records": "yes"}
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +162,7 @@ def test_chain_order_follows_dependencies(ruleset, durable):
 
 
 def test_obligation_raised_by_two_rules(ruleset, durable, reference):
-    facts = {"purpose.legitimate": "no", "purpose.within_agency_functions": "no", "harm.repeated_or_cumulative_behaviour": "yes"}
+    facts = {"purpose.legitimate": "no", "purpose.within_agency_functions": "no", "information.from_records": "yes"}
     for engine in (durable, reference):
         with engine.session() as session:
             fired = ids(ruleset, session.add(facts))

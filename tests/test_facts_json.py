@@ -74,7 +74,7 @@ def test_decide_rejects_something_that_is_not_facts():
 
 
 def test_unknown_engine_is_a_clear_error():
-    with pytest.raises(InfoshareError, match="engine: expected one of durable, reference, auto, got 'fast'"):
+    with pytest.raises(InfoshareError, match="engine: expected one of durable, reference, compiled, auto, got 'fast'"):
         decide(CaseFacts(), engine="fast")
 
 

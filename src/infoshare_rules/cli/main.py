@@ -45,7 +45,7 @@ engine_option = click.option(
     type=click.Choice(ENGINE_NAMES),
     default="auto",
     show_default=True,
-    help="durable-rules, the pure-Python reference engine, or durable where it imports.",
+    help="durable-rules, the pure-Python reference engine, the compiled engine, or durable where it imports.",
 )
 
 
@@ -183,6 +183,10 @@ def rule_command(ruleset: str, rule_id: str) -> None:
         click.echo(f"    {cond.fact}: {' or '.join(cond.values)}")
     then = f"{rule.name} = {rule.value}" if rule.kind == "conclude" else f"{rule.kind} {rule.name}"
     click.echo(f"  then: {then}")
+    for fact, value in rule.presumes:
+        click.echo(f"  presumes, while unknown: {fact} = {value}")
+    if rule.wording:
+        click.echo(f"  the guide's words: \"{' '.join(rule.wording.split())}\"")
     for cite in rule.cites:
         paragraph = rules.paragraphs[cite]
         click.echo(f"  [{cite}] {paragraph.heading}")

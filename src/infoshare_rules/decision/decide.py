@@ -167,17 +167,27 @@ def _verdict_of(rules: Ruleset, inputs: Mapping[str, str], *, with_doubts: bool 
 
 
 def _questions(rules: Ruleset, inputs: Mapping[str, str], verdict: Verdict, presumed: set[str]) -> tuple[Question, ...]:
-    """Stage 7: every unknown, unpresumed fact some answer to which gives another verdict."""
+    """Stage 7: every unknown fact some answer to which gives another verdict.
+
+    A presumed fact is asked only while the verdict is undetermined (otherwise the guide's default
+    answers it, and the caller sees it under ``presumed``); answering "unsure" is not counted.
+    """
     asked = []
+    doubt_values = {(d.fact, d.value) for d in rules.doubts}
     for spec in INPUT_SPECS.values():
-        if spec.tests not in rules.tested or inputs.get(spec.tests) != UNKNOWN or spec.name in presumed:
+        if spec.tests not in rules.tested or inputs.get(spec.tests) != UNKNOWN:
             continue
+        if spec.name in presumed and verdict is not Verdict.UNDETERMINED:
+            continue  # the guide's default answers it; it is asked only where the decision is still open
         for value, _label in spec.answers:
+            if (spec.tests, value) in doubt_values:
+                continue  # being unsure is not an answer to ask for
             other = _verdict_of(rules, {**inputs, spec.tests: value}, with_doubts=True)
             if other is not None and other is not verdict:
                 asked.append(spec)
                 break
-    asked.sort(key=lambda s: (s.step, not s.direct))  # stable: declaration order within a step
+    # The flowchart's order, its own questions before finer ones; facts the guide presumes come last.
+    asked.sort(key=lambda s: (s.name in presumed, s.step, not s.direct))  # stable: declaration order within
     return tuple(_question(spec) for spec in asked)
 
 

@@ -124,4 +124,5 @@ class Decision:
 
     @property
     def fired_rules(self) -> tuple[str, ...]:
-        return tuple(step.rule for step in self.trace)
+        """The ids of the ruleset's rules in the trace (precedence and doubt steps are not rules)."""
+        return tuple(step.rule for step in self.trace if step.kind in ("stated", "presumed", "derived"))

@@ -387,6 +387,10 @@ class _Loader:
         if VERDICT_FACT in conditions and kind != "obligation":
             raise RulesetError(f"{what}: a rule that reads the verdict may only raise obligations", file=file, line=tline)
         presumes = self._presumes(raw, conditions, what, file, cites)
+        stated_by = self.conclusions[name].stated_by if kind == "conclude" else None
+        if presumes and stated_by and stated_by not in conditions:
+            # A default gives way to the practitioner's own answer to the same question.
+            conditions[stated_by] = Condition(stated_by, (UNKNOWN,))
         return Rule(
             index,
             rule_id,
