@@ -47,6 +47,7 @@ def decide(
     *,
     ruleset: str | Path | Ruleset = DEFAULT_RULESET,
     engine: str = "auto",
+    questions: bool = True,
 ) -> Decision:
     """Decide whether to share information about a case, following the ruleset's guide.
 
@@ -54,7 +55,9 @@ def decide(
     ``engine`` is ``"durable"``, ``"reference"``, ``"compiled"`` or ``"auto"`` (durable where it imports).
     The ruleset is loaded and compiled once per process; each call runs in a fresh session
     that is deleted before returning. A direct answer that contradicts the finer facts raises
-    :class:`FactsError` naming both.
+    :class:`FactsError` naming both. ``questions=False`` skips working out the questions (most of
+    the cost of a decision: each unknown fact's answers are tried), for callers that need only the
+    verdict, obligations and trace; the decision then has no questions.
     """
     if not isinstance(facts, CaseFacts):
         raise FactsError("$", "wrong type", expected="a CaseFacts instance (see infoshare_rules.facts_from_json)", got=type(facts).__name__)
@@ -73,7 +76,7 @@ def decide(
     for index in late:
         name, value = rules.rules[index].asserts
         known[name] = value
-    return _build(rules, runner.name, verdict, run, late, doubt_steps, known, inputs)
+    return _build(rules, runner.name, verdict, run, late, doubt_steps, known, inputs, questions)
 
 
 class _Run:
@@ -174,9 +177,12 @@ def _questions(rules: Ruleset, inputs: Mapping[str, str], verdict: Verdict, pres
     """
     asked = []
     doubt_values = {(d.fact, d.value) for d in rules.doubts}
+    readers = _readers(rules)
     for spec in INPUT_SPECS.values():
         if spec.tests not in rules.tested or inputs.get(spec.tests) != UNKNOWN:
             continue
+        if all(any(inputs.get(g) not in wanted for g, wanted in others) for others in readers.get(spec.tests, ())):
+            continue  # every rule reading it fails on another given fact: no answer to it alone can matter
         if spec.name in presumed and verdict is not Verdict.UNDETERMINED:
             continue  # the guide's default answers it; it is asked only where the decision is still open
         for value, _label in spec.answers:
@@ -189,6 +195,32 @@ def _questions(rules: Ruleset, inputs: Mapping[str, str], verdict: Verdict, pres
     # The flowchart's order, its own questions before finer ones; facts the guide presumes come last.
     asked.sort(key=lambda s: (s.name in presumed, s.step, not s.direct))  # stable: declaration order within
     return tuple(_question(spec) for spec in asked)
+
+
+_readers_cache: dict[str, dict[str, list[tuple[tuple[str, frozenset[str]], ...]]]] = {}
+
+
+def _readers(rules: Ruleset) -> dict[str, list[tuple[tuple[str, frozenset[str]], ...]]]:
+    """For each input fact, the rules reading it, as their conditions on the other input facts.
+
+    A what-if changes one fact; a rule with a condition on another input fact that fails cannot fire
+    whatever that one fact becomes. Facts read by a doubt are always tried.
+    """
+    readers = _readers_cache.get(rules.hash)
+    if readers is None:
+        readers = {}
+        for rule in rules.rules:
+            for cond in rule.when:
+                if cond.fact in INPUT_TESTS:
+                    others = tuple((c.fact, frozenset(c.values)) for c in rule.when if c.fact in INPUT_TESTS and c.fact != cond.fact)
+                    readers.setdefault(cond.fact, []).append(others)
+        for doubt in rules.doubts:
+            readers.setdefault(doubt.fact, []).append(())
+        _readers_cache[rules.hash] = readers
+    return readers
+
+
+INPUT_TESTS = frozenset(spec.tests for spec in INPUT_SPECS.values())
 
 
 def _question(spec: InputSpec) -> Question:
@@ -209,25 +241,41 @@ def _question(spec: InputSpec) -> Question:
 # ---------------------------------------------------------------- assembling the decision
 
 
-def _ordered(rules: Ruleset, fired: list[int], inputs: set[str]) -> list[Rule]:
-    """Fired rules in breadth-first firing order: stratum, then derivation depth, then ruleset order.
+def _ordered(rules: Ruleset, fired: list[int]) -> list[Rule]:
+    """Fired rules in firing order: stratum, then derivation depth, then ruleset order.
 
-    Defined from the facts alone, so every engine yields the same trace whatever order it fired in.
+    The depth is the rule's place in the ruleset's dependency graph (one more than the deepest rule
+    producing something it reads), so a step always comes after the steps whose conclusions it used,
+    and the order is defined from the facts alone: every engine yields the same trace.
     """
-    depth: dict[str, int] = {name: 0 for name in inputs}
-    pending = set(fired)
-    rule_depth: dict[int, int] = {}
-    while pending:
-        ready = {i for i in pending if all(c.fact in depth or c.fact == VERDICT_FACT for c in rules.rules[i].when)}
-        if not ready:  # a fact set by closing (undetermined): depth 0 of its stratum
-            ready = set(pending)
-        for i in ready:
-            rule_depth[i] = 1 + max((depth.get(c.fact, 0) for c in rules.rules[i].when), default=0)
-        for i in sorted(ready, key=lambda i: (rule_depth[i], i)):
-            name = rules.rules[i].asserts[0]
-            depth[name] = min(depth.get(name, rule_depth[i]), rule_depth[i])
-        pending -= ready
-    return [rules.rules[i] for i in sorted(set(fired), key=lambda i: (rules.rules[i].stratum, rule_depth.get(i, 0), i))]
+    rank = _ranks(rules)
+    return [rules.rules[i] for i in sorted(set(fired), key=rank.__getitem__)]
+
+
+_rank_cache: dict[str, list[tuple[int, int, int]]] = {}
+
+
+def _ranks(rules: Ruleset) -> list[tuple[int, int, int]]:
+    ranks = _rank_cache.get(rules.hash)
+    if ranks is None:
+        producers: dict[str, list[int]] = {}
+        for rule in rules.rules:
+            producers.setdefault(rule.asserts[0], []).append(rule.index)
+        depth: dict[int, int] = {}
+
+        def rule_depth(i: int, seen: frozenset[int] = frozenset()) -> int:
+            if i not in depth:
+                below = [
+                    rule_depth(j, seen | {i})
+                    for cond in rules.rules[i].when
+                    for j in producers.get(cond.fact, ())
+                    if j not in seen and j != i
+                ]
+                depth[i] = 1 + max(below, default=0)
+            return depth[i]
+
+        ranks = _rank_cache[rules.hash] = [(r.stratum, rule_depth(r.index), r.index) for r in rules.rules]
+    return ranks
 
 
 def _support(rules: Ruleset, fired: list[int], late: list[int], verdict: Verdict) -> list[int]:
@@ -315,8 +363,9 @@ def _build(
     doubt_steps: list[TraceStep],
     known: dict[str, str],
     inputs: dict[str, str],
+    ask: bool = True,
 ) -> Decision:
-    ordered = _ordered(rules, _support(rules, run.fired, late, verdict), set(inputs))
+    ordered = _ordered(rules, _support(rules, run.fired, late, verdict))
     before = [r for r in ordered if r.index not in set(late)]
     after = [r for r in ordered if r.index in set(late)]
     trace = [_step(rules.hash, r, tuple(known[c.fact] for c in r.when)) for r in before]
@@ -339,7 +388,7 @@ def _build(
         for fact, value in r.presumes:
             if inputs.get(fact) == UNKNOWN and fact not in presumed:
                 presumed[fact] = Presumption(fact, value, r.id, r.wording, r.cites)
-    questions = _questions(rules, inputs, verdict, set(presumed))
+    questions = _questions(rules, inputs, verdict, set(presumed)) if ask else ()
     ref = _parts.get(("ref", rules.hash))
     if ref is None:
         ref = _parts[("ref", rules.hash)] = RulesetRef(rules.id, rules.version, rules.hash, rules.publication_reference)

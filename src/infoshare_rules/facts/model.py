@@ -596,7 +596,7 @@ def flatten(facts: CaseFacts) -> dict[str, str]:
     for group_name, fields in _FLAT_KEYS:
         group = getattr(facts, group_name)
         for field_name, key in fields:
-            flat[key] = getattr(group, field_name).value
+            flat[key] = getattr(group, field_name)._value_  # the enum's value, without the slow property
     flat["child.age_band"] = _age_band(facts.child.age).value
     return flat
 
