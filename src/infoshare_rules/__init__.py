@@ -11,6 +11,7 @@ laid out as the data flows: ``facts`` -> ``ruleset`` -> ``engines`` -> ``decisio
 from .decision.decide import decide
 from .decision.model import Decision, Obligation, Premise, Question, RulesetRef, TraceStep
 from .errors import (
+    DocumentError,
     EngineUnavailableError,
     FactsError,
     InfoshareError,
@@ -50,7 +51,7 @@ from .facts.json import (
     facts_to_dict,
     facts_to_json,
 )
-from .render.json import decision_to_dict, decision_to_json
+from .render.json import decision_from_dict, decision_from_json, decision_json_schema, decision_to_dict, decision_to_json
 from .render.text import decision_to_text
 from .ruleset.loader import available_rulesets, load_ruleset
 from .ruleset.model import DEFAULT_RULESET, Ruleset
@@ -71,6 +72,7 @@ __all__ = [
     "ConsentParty",
     "ConsentResponse",
     "Decision",
+    "DocumentError",
     "EngineUnavailableError",
     "FactsError",
     "Harm",
@@ -99,6 +101,9 @@ __all__ = [
     "Verdict",
     "available_rulesets",
     "decide",
+    "decision_from_dict",
+    "decision_from_json",
+    "decision_json_schema",
     "decision_to_dict",
     "decision_to_json",
     "decision_to_text",
