@@ -74,9 +74,7 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
     """The decision as a JSON-shaped dict following the decision schema."""
     data: dict[str, Any] = {"schema_version": DECISION_SCHEMA_VERSION}
     data.update(converter.unstructure(decision))
-    if LEGACY:
-        for step in data["trace"]:
-            step["concluded"] = conclusion_to_json(step["concluded"])
+    trace_to_json(data["trace"])
     data["cites"] = list(decision.cites)
     data["next_question"] = data["questions"][0] if data["questions"] else None
     return data
@@ -86,14 +84,31 @@ def decision_to_json(decision: Decision, indent: int | None = 2) -> str:
     return json.dumps(decision_to_dict(decision), indent=indent, ensure_ascii=False)
 
 
-@functools.cache
-def decision_json_schema() -> dict:
-    """JSON Schema (draft 2020-12) of the decision JSON, with shared ``$defs``."""
-    builder = SchemaBuilder(field_docs=FIELD_DOCS, special=_special)
+def schema_builder(field_docs: dict[str, str] = {}, special=lambda tp: None) -> SchemaBuilder:  # noqa: B006 (read only)
+    """A SchemaBuilder that knows the decision's parts (premises as an object, structured conclusions)."""
+    builder = SchemaBuilder(field_docs={**FIELD_DOCS, **field_docs}, special=lambda tp: special(tp) or _special(tp))
     builder.define(TraceStep)
     if LEGACY:
         builder.defs["Conclusion"] = CONCLUSION_SCHEMA
         builder.defs["TraceStep"]["properties"]["concluded"] = {"$ref": "#/$defs/Conclusion", "description": FIELD_DOCS["TraceStep.concluded"]}
+    return builder
+
+
+def trace_to_json(trace: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if LEGACY:
+        for step in trace:
+            step["concluded"] = conclusion_to_json(step["concluded"])
+    return trace
+
+
+def trace_from_json(trace: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**step, "concluded": conclusion_from_json(step["concluded"])} for step in trace] if LEGACY else trace
+
+
+@functools.cache
+def decision_json_schema() -> dict:
+    """JSON Schema (draft 2020-12) of the decision JSON, with shared ``$defs``."""
+    builder = schema_builder()
     builder.define(Decision)
     decision = builder.defs.pop("Decision")  # the root of the document, not a $def
     question_item = decision["properties"]["questions"]["items"]
@@ -115,6 +130,11 @@ def decision_json_schema() -> dict:
 @functools.cache
 def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(decision_json_schema())
+
+
+def first_problem(validator: jsonschema.Draft202012Validator, data: Any) -> DocumentError | None:
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    return None if error is None else problem_of(error)
 
 
 def problem_of(error: jsonschema.ValidationError) -> DocumentError:
@@ -139,12 +159,11 @@ def decision_from_dict(data: Any) -> Decision:
     Unknown fields are ignored (a newer minor version may add some); a document that does not
     match the schema raises ``DocumentError`` naming the path.
     """
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
-    if error is not None:
-        raise problem_of(error)
+    problem = first_problem(_validator(), data)
+    if problem is not None:
+        raise problem
     data = {key: value for key, value in data.items() if key not in COMPUTED and key != "schema_version"}
-    if LEGACY:
-        data["trace"] = [{**step, "concluded": conclusion_from_json(step["concluded"])} for step in data["trace"]]
+    data["trace"] = trace_from_json(data["trace"])
     return converter.structure(data, Decision)
 
 
