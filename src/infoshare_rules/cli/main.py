@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
 from typing import NoReturn
@@ -264,6 +265,29 @@ def paragraph_command(ruleset: str, paragraph_id: str) -> None:
     for rule in citing:
         click.echo(f"  {rule.id}  ({rule.file}:{rule.line})")
         click.echo(textwrap.indent(textwrap.fill(rule.statement, 92), "      "))
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--engine", type=click.Choice(["reference", "durable"]), default="reference", show_default=True, help="Rules engine for every request.")
+@click.option("--ruleset", "rulesets", multiple=True, metavar="ID", help="Serve only these shipped rulesets (repeatable; default: all).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option("--access-log", is_flag=True, help="Log each request (method, path, status; never bodies).")
+def serve_command(host: str, port: int, engine: str, rulesets: tuple[str, ...], workers: int, access_log: bool) -> None:
+    """Serve decisions over HTTP (JSON; OpenAPI at /openapi.json). Needs the `service` extra."""
+    try:
+        import uvicorn  # noqa: PLC0415 (an optional extra: only this command needs it)
+
+        from ..service.app import app_from_environment  # noqa: PLC0415
+    except ImportError as exc:
+        raise CliInputError(f"the service needs its extra: pip install 'infoshare-rules[service]' ({exc.name} is missing)") from None
+    os.environ["INFOSHARE_ENGINE"] = engine
+    if rulesets:
+        os.environ["INFOSHARE_RULESETS"] = ",".join(rulesets)
+    app_from_environment()  # load and compile now, so a bad ruleset fails here with the usual one-line error
+    target = "infoshare_rules.service.app:app_from_environment"
+    uvicorn.run(target, factory=True, host=host, port=port, workers=workers, access_log=access_log, log_level="info", server_header=False)
 
 
 def _fail(message: str, code: int = EXIT_INVALID_INPUT) -> NoReturn:

@@ -30,6 +30,8 @@ def _structure_enum(value: Any, enum_type: type) -> Any:
 def _structure_age(value: Any, _: Any) -> Any:
     if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return value  # range is checked by the field's converter
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # JSON Schema counts 16.0 as an integer, so the facts schema allows it
     raise FactsError("$", "wrong type", expected="a whole number of years, or null for unknown", got=value)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 import jsonschema
 
+from .make import MAX_ID_LENGTH, RECORD_ID_PATTERN
 from .model import DecisionRecord
 from .verify import Verification
 from ..contracts.decision_json import converter as decision_converter
@@ -65,6 +66,8 @@ def record_json_schema() -> dict:
         **root["properties"],
     }
     root["required"] = ["schema_version", *root["required"]]
+    root["properties"]["recorded_at"]["format"] = "date-time"
+    root["properties"]["record_id"].update(pattern=RECORD_ID_PATTERN, maxLength=MAX_ID_LENGTH)
     facts = copy.deepcopy(facts_json_schema())
     defs = {**builder.defs, **facts.pop("$defs")}
     defs["CaseFacts"] = {key: value for key, value in facts.items() if not key.startswith("$")}

@@ -18,7 +18,8 @@ from ..facts.model import CaseFacts
 from ..ruleset.model import DEFAULT_RULESET, Ruleset
 
 MAX_ID_LENGTH = 200
-_ID = re.compile(r"[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?")  # printable ASCII, no leading/trailing space
+RECORD_ID_PATTERN = "^[!-~]([ -~]*[!-~])?$"  # printable ASCII, no leading or trailing space
+_ID = re.compile(RECORD_ID_PATTERN[1:-1])  # fullmatch: Python's $ would allow a final newline
 
 
 def library_version() -> str:

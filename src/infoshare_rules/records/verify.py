@@ -8,9 +8,10 @@ from .make import facts_sha256, library_version
 from .model import DecisionRecord
 from ..decision.decide import decide
 from ..decision.model import RulesetRef
-from ..errors import DocumentError
+from ..errors import DocumentError, RulesetNotFoundError, suggest
 from ..facts.model import CaseFacts
-from ..ruleset.loader import load_ruleset
+from ..ruleset.loader import available_rulesets, load_ruleset
+from ..ruleset.model import Ruleset
 from ..ruleset.verdict import Verdict
 
 
@@ -39,8 +40,10 @@ class Verification:
         return not (self.verdict_differs or self.obligations_differ)
 
 
-def verify_record(record: DecisionRecord, facts: CaseFacts | None = None, *, engine: str = "reference") -> Verification:
-    """Re-derive ``record`` with the shipped ruleset of the same id.
+def verify_record(
+    record: DecisionRecord, facts: CaseFacts | None = None, *, ruleset: Ruleset | None = None, engine: str = "reference"
+) -> Verification:
+    """Re-derive ``record`` with today's ruleset: ``ruleset``, else the shipped ruleset of the record's id.
 
     The facts come from the record when it kept them, else from ``facts``, which must hash to the
     record's ``facts_sha256`` (a DocumentError says so when they do not).
@@ -48,7 +51,11 @@ def verify_record(record: DecisionRecord, facts: CaseFacts | None = None, *, eng
     if facts is not None and facts_sha256(facts) != record.facts_sha256:
         raise DocumentError("facts", "do not match the record", expected="the facts whose sha256 the record holds")
     facts = record.facts if record.facts is not None else facts
-    ruleset = load_ruleset(record.ruleset.id)
+    if ruleset is None:
+        # only a shipped ruleset: a record is data, and must not make the library read a folder it names
+        if record.ruleset.id not in available_rulesets():
+            raise RulesetNotFoundError(f"no shipped ruleset {record.ruleset.id!r} to verify against", suggestion=suggest(record.ruleset.id, available_rulesets()))
+        ruleset = load_ruleset(record.ruleset.id)
     now = RulesetRef(ruleset.id, ruleset.version, ruleset.hash, ruleset.publication_reference)
     found = dict(
         record_id=record.record_id,
