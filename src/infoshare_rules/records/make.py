@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -22,6 +23,7 @@ RECORD_ID_PATTERN = "^[!-~]([ -~]*[!-~])?$"  # printable ASCII, no leading or tr
 _ID = re.compile(RECORD_ID_PATTERN[1:-1])  # fullmatch: Python's $ would allow a final newline
 
 
+@functools.cache  # reading package metadata costs about a millisecond
 def library_version() -> str:
     try:
         return version("infoshare-rules")
