@@ -16,6 +16,8 @@ from ..cases.suite import CASE_FILE_SCHEMA, SKIPPED, CaseFileError, run_suite
 from ..decision.decide import decide
 from ..engines.registry import ENGINE_NAMES
 from ..errors import InfoshareError, suggest
+from ..explain.narrative import explain
+from ..explain.render import RENDERERS, explanation_to_dict, explanation_to_text
 from ..facts.json import facts_from_json, facts_json_schema
 from ..render.json import decision_json_schema, decision_to_json
 from ..render.text import decision_to_text, wrap_paragraph
@@ -265,6 +267,28 @@ def paragraph_command(ruleset: str, paragraph_id: str) -> None:
     for rule in citing:
         click.echo(f"  {rule.id}  ({rule.file}:{rule.line})")
         click.echo(textwrap.indent(textwrap.fill(rule.statement, 92), "      "))
+
+
+@cli.command("explain")
+@ruleset_option
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write here instead of standard output.")
+@click.argument("facts_file", metavar="FILE|-")
+def explain_command(ruleset: str, fmt: str, output: str | None, facts_file: str) -> None:
+    """Explain the decision on a case in the guide's order, and what would change it."""
+    facts = _read_facts(facts_file)
+    explanation = explain(facts, ruleset=ruleset)
+    if fmt == "json":
+        rendered = json.dumps(explanation_to_dict(explanation), indent=2, ensure_ascii=False)
+    elif fmt == "text":
+        rendered = explanation_to_text(explanation, color=output is None and sys.stdout.isatty())
+    else:
+        rendered = RENDERERS[fmt](explanation)
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(rendered)
+    else:
+        click.echo(rendered, nl=not rendered.endswith("\n"))
 
 
 @cli.command("serve")

@@ -27,6 +27,8 @@ from ..contracts.errors_json import error_document, error_items
 from ..decision.decide import decide
 from ..engines.registry import get_engine
 from ..errors import DocumentError, FactsError, InfoshareError, suggest
+from ..explain.narrative import explain
+from ..explain.render import RENDERERS, explanation_to_dict
 from ..facts.json import facts_from_dict, facts_json_schema
 from ..records.json import record_from_dict, record_to_dict, verification_to_dict
 from ..records.make import library_version, make_record
@@ -173,6 +175,20 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "referenc
         facts = None if data.get("facts") is None else _facts_at(data["facts"], "$.facts")
         result = await offload(lambda: verify_record(record, facts, ruleset=rules, engine=engine))
         return _json_response(verification_to_dict(result))
+
+    @app.post("/explain", summary="Explain a decision in the guide's order, and what would change it")
+    async def explain_route(
+        request: Request,
+        ruleset: str | None = Query(None, description="Ruleset id (default: the national guide)."),
+        format: str = Query("json", pattern="^(json|markdown|html|text)$", description="json, markdown, html or text."),  # noqa: A002
+    ) -> Response:
+        rules = ruleset_for(ruleset)
+        facts = _facts_at(await read_json(request), "$")
+        explanation = await offload(lambda: explain(facts, ruleset=rules, engine=engine))
+        if format == "json":
+            return _json_response(explanation_to_dict(explanation))
+        media = {"markdown": "text/markdown", "html": "text/html", "text": "text/plain"}[format]
+        return Response(RENDERERS[format](explanation).encode("utf-8"), media_type=f"{media}; charset=utf-8")
 
     @app.get("/rulesets", summary="The compiled rulesets")
     async def rulesets_route() -> Response:
