@@ -291,6 +291,31 @@ def explain_command(ruleset: str, fmt: str, output: str | None, facts_file: str)
         click.echo(rendered, nl=not rendered.endswith("\n"))
 
 
+@cli.command("interview")
+@ruleset_option
+@engine_option
+@click.argument("facts_file", metavar="[FILE]", required=False)
+def interview_command(ruleset: str, engine: str, facts_file: str | None) -> None:
+    """Ask only the questions the decision needs, in the flowchart's order, then give the decision.
+
+    Start from the facts in FILE, if given. Answer "not sure" to leave a fact unknown. At the end,
+    the decision, its obligations, and a decision record to save. Needs the `interview` extra.
+    """
+    try:
+        from ..interview.terminal import finish, interview  # noqa: PLC0415 (an optional extra)
+    except ImportError as exc:
+        raise CliInputError(f"the interview needs its extra: pip install 'infoshare-rules[interview]' ({exc.name} is missing)") from None
+    facts = _read_facts(facts_file) if facts_file else facts_from_json("{}")
+    rules = load_ruleset(ruleset)
+    try:
+        facts, decision = interview(facts, rules, engine=engine, say=click.echo)
+        finish(facts, decision, say=click.echo)
+    except (KeyboardInterrupt, EOFError):
+        raise click.exceptions.Abort() from None
+    except InfoshareError as exc:
+        raise CliInputError(str(exc)) from None
+
+
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
