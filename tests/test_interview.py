@@ -39,7 +39,8 @@ def _run_interview(tmp_path: Path, answers: dict) -> tuple[list[str], str, pexpe
     while True:
         which = child.expect([SELECT, AGE, SAVE], searchwindowsize=4000)
         if which == 2:
-            return asked, ANSI.sub("", child.before), child
+            child.logfile_read.flush()
+            return asked, ANSI.sub("", (tmp_path / "terminal.log").read_text(encoding="utf-8")), child
         fact = child.match.group(1)
         asked.append(fact)
         value = answers.get(fact)
