@@ -8,7 +8,7 @@ from pathlib import Path
 import attrs
 import jsonschema
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 
 from infoshare_rules import (
     CaseFacts,
@@ -60,7 +60,10 @@ def test_every_example_decision_conforms_and_reads_back_equal():
 @settings(max_examples=60, deadline=None)
 @given(case_facts())
 def test_any_decision_round_trips(facts: CaseFacts):
-    decision = decide(facts, engine="reference")
+    try:
+        decision = decide(facts, engine="reference")
+    except FactsError:  # random facts may contradict one another (core v2 refuses them)
+        assume(False)
     assert decision_from_dict(json.loads(json.dumps(decision_to_dict(decision)))) == decision
 
 
