@@ -13,6 +13,7 @@ from typing import Any, Iterator
 import attrs
 
 from ..decision.decide import decide
+from ..errors import FactsError
 from ..facts.json import facts_from_dict, facts_to_dict
 from ..facts.model import AgeBand, CaseFacts
 from ..ruleset.model import Ruleset
@@ -71,6 +72,14 @@ def _with(base: dict[str, Any], changes: tuple[FactChange, ...]) -> CaseFacts:
     return facts_from_dict(data)
 
 
+def _verdict(base: dict[str, Any], changes: tuple[FactChange, ...], ruleset: Ruleset, engine: str) -> Verdict | None:
+    """The verdict with ``changes`` made; None when the changed facts contradict one another."""
+    try:
+        return decide(_with(base, changes), ruleset=ruleset, engine=engine).verdict
+    except FactsError:  # core v2 refuses contradictory facts: such a change is no answer
+        return None
+
+
 def what_would_change(facts: CaseFacts, verdict: Verdict, *, ruleset: Ruleset, engine: str = "reference") -> tuple[Counterfactual, ...]:
     base = facts_to_dict(facts)
     singles = [FactChange(fact, value, other) for fact, value in stated_facts(facts).items() for other in _alternatives(facts, fact, value)]
@@ -81,7 +90,9 @@ def what_would_change(facts: CaseFacts, verdict: Verdict, *, ruleset: Ruleset, e
         if budget == 0:
             break
         budget -= 1
-        now = decide(_with(base, (change,)), ruleset=ruleset, engine=engine).verdict
+        now = _verdict(base, (change,), ruleset, engine)
+        if now is None:
+            continue
         (found.append(Counterfactual((change,), now)) if now != verdict else unchanged.append(change))
     pairs: list[Counterfactual] = []
     for first, second in itertools.combinations(unchanged, 2):
@@ -90,7 +101,7 @@ def what_would_change(facts: CaseFacts, verdict: Verdict, *, ruleset: Ruleset, e
         if first.fact == second.fact:
             continue
         budget -= 1
-        now = decide(_with(base, (first, second)), ruleset=ruleset, engine=engine).verdict
-        if now != verdict:
+        now = _verdict(base, (first, second), ruleset, engine)
+        if now is not None and now != verdict:
             pairs.append(Counterfactual((first, second), now))
     return tuple(found[:MAX_SHOWN]) + tuple(pairs)
