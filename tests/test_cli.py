@@ -90,7 +90,11 @@ def test_schema_is_valid_json_schema_and_every_example_conforms():
         errors = list(validator.iter_errors(json.loads(path.read_text())))
         assert not errors, f"{path.name}: {errors[0].message}"
     assert list(validator.iter_errors({"information": {"provided_by": "parnet"}}))
-    assert "4.13" in schema["properties"]["consent"]["properties"]["informed"]["description"]
+    assert "4.13" in schema["$defs"]["Consent"]["properties"]["informed"]["description"]
+    # the yes/no/unknown answer is defined once and referenced by every yes/no fact
+    assert schema["$defs"]["Consent"]["properties"]["informed"]["$ref"] == "#/$defs/Answer"
+    assert schema["$defs"]["Answer"]["enum"] == ["yes", "no", "unknown"]
+    assert json.dumps(schema).count('"enum": ["yes", "no", "unknown"]') == 1
 
 
 def test_case_file_schema_is_valid():

@@ -8,11 +8,15 @@ from concurrent.futures import ThreadPoolExecutor
 import attrs
 import pytest
 
-from infoshare_rules import CaseFacts, Verdict, decide, load_ruleset
+from pathlib import Path
+
+from infoshare_rules import CaseFacts, Verdict, decide, facts_from_json, load_ruleset, with_fact
 from infoshare_rules.cases.suite import discover, load_case_file
 from infoshare_rules.engines.registry import durable_available, get_engine
+from infoshare_rules.facts.model import INPUT_SPECS, flatten
 
 ENGINES = ["reference"] + (["durable"] if durable_available() else [])
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 EXAMPLE_FACTS = [case.facts for path in discover(["examples"]) for case in load_case_file(path).cases]
 
 
@@ -78,4 +82,33 @@ def test_undetermined_decision_asks_the_flowchart_first_question():
     assert decision.next_question.fact == "purpose.legitimate"
     assert decision.next_question.direct and decision.next_question.step == 1
     assert [a.value for a in decision.next_question.answers] == ["yes", "no"]
+    age = decide(with_fact(CaseFacts(), "information.about", "child"), engine="reference")
+    assert all(q.answers == () for q in age.questions if q.fact == "child.age")  # answered in whole years
     assert "4.2" in decision.next_question.cites
+
+
+def _interview(target):
+    """Ask the decision's questions in order, answering from the target facts, or "not sure" where it says nothing."""
+    answers = {name: value for name, value in flatten(target).items() if value != "unknown"}
+    if target.child.age is not None:
+        answers["child.age"] = target.child.age
+    facts, not_sure = CaseFacts(practitioner=target.practitioner), set()  # the practitioner's own doubt is stated, not asked
+    for _ in range(len(INPUT_SPECS) + 1):
+        decision = decide(facts, engine="compiled")
+        waiting = [q for q in decision.questions if q.fact not in not_sure]
+        if not waiting:
+            return decision
+        fact = waiting[0].fact
+        if fact in answers:
+            facts = with_fact(facts, fact, answers[fact])
+        else:
+            not_sure.add(fact)
+    raise AssertionError("the interview did not end")
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("facts/*.json")), ids=lambda p: p.stem)
+def test_an_interview_answering_only_what_it_is_asked_reaches_the_cases_verdict(path):
+    """Answering the questions asked, and "not sure" where the case says nothing, reaches the verdict the
+    whole case gives: the questions lead through the finer facts when the direct answer is not known."""
+    target = facts_from_json(path.read_text())
+    assert _interview(target).verdict is decide(target, engine="compiled").verdict

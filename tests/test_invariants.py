@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import attrs
 import pytest
 from hypothesis import assume, given, settings
@@ -162,7 +164,14 @@ def test_unsure_concern_is_decisive_only_if_the_answer_matters(facts):
 DOUBT_VALUES = {(d.fact, d.value) for d in load_ruleset().doubts}
 
 
-def answers_change_verdict(facts, fact: str, verdict: Verdict) -> bool:
+def conclusions(decision) -> set[tuple[str, str]]:
+    return {(s.concluded.name, s.concluded.value) for s in decision.trace if s.concluded.kind == "conclude"}
+
+
+def relevance(facts, fact: str, decision) -> str | None:
+    """decisive: some answer gives another verdict; contributing: (while undetermined) some answer settles or
+    changes a conclusion on the way; None: neither."""
+    contributes = False
     for value, _label in INPUT_SPECS[fact].answers:
         if (INPUT_SPECS[fact].tests, value) in DOUBT_VALUES:
             continue
@@ -170,32 +179,67 @@ def answers_change_verdict(facts, fact: str, verdict: Verdict) -> bool:
             other = decide(with_fact(facts, fact, value), engine="compiled")
         except Exception:
             continue
-        if other.verdict is not verdict:
-            return True
-    return False
+        if other.verdict is not decision.verdict:
+            return "decisive"
+        contributes = contributes or conclusions(other) != conclusions(decision)
+    return "contributing" if contributes and decision.verdict is Verdict.UNDETERMINED else None
+
+
+def decisive_together(facts, decision, silent: set[str]) -> set[str]:
+    """Facts one rule waits for that, answered together as the rule wants, give another verdict."""
+    flat = flatten(facts)
+    by_test = {spec.tests: spec.name for spec in INPUT_SPECS.values()}
+    found = set()
+    for rule in RULESET.rules:
+        conds = [c for c in rule.when if c.fact in by_test]
+        if any(flat[c.fact] != "unknown" and flat[c.fact] not in c.values for c in conds):
+            continue
+        needed = [c for c in conds if flat[c.fact] == "unknown" and "unknown" not in c.values and by_test[c.fact] not in silent]
+        if len(needed) < 2:
+            continue
+        for answers in itertools.islice(itertools.product(*(c.values for c in needed)), 16):
+            changed = facts
+            for c, v in zip(needed, answers):
+                changed = with_fact(changed, by_test[c.fact], v)
+            try:
+                other = decide(changed, engine="compiled")
+            except Exception:
+                continue
+            if other.verdict is not decision.verdict:
+                found |= {by_test[c.fact] for c in needed}
+                break
+    return found
 
 
 @settings(max_examples=40)
 @given(facts=case_facts())
 def test_every_question_is_relevant_and_every_unasked_unknown_fact_is_not(facts):
-    """A question is asked exactly when some answer to it could change the verdict, given what is known."""
+    """A question is asked exactly when some answer to it could change the verdict given what is known (or,
+    while the verdict is undetermined, settle a conclusion on the way to one); decisive questions come first."""
     decision = decided(facts, engine="compiled")
     asked = [q.fact for q in decision.questions]
     presumed = {p.fact for p in decision.presumed}
     flat = flatten(facts)
+    kinds = {}
+    silent = {f for r in RULESET.rules for f, _ in r.presumes if not r.ask} if decision.verdict is not Verdict.UNDETERMINED else set()
+    together = decisive_together(facts, decision, silent)
     for spec in INPUT_SPECS.values():
         if flat[spec.tests] != "unknown":
             assert spec.name not in asked, f"asked about {spec.name}, which was given"
             continue
-        if spec.name in presumed and decision.verdict is not Verdict.UNDETERMINED:
-            assert spec.name not in asked
+        if spec.name in presumed and spec.name in silent:
+            assert spec.name not in asked, f"{spec.name}: the guide says you would know"
             continue
-        relevant = answers_change_verdict(facts, spec.name, decision.verdict)
-        assert (spec.name in asked) == relevant, f"{spec.name}: asked={spec.name in asked}, relevant={relevant}"
-    steps = [q.step for q in decision.questions if q.fact not in presumed]
-    assert steps == sorted(steps), "questions come in the flowchart's order"
-    order = [q.fact in presumed for q in decision.questions]
-    assert order == sorted(order), "presumed facts are asked last"
+        kinds[spec.name] = relevance(facts, spec.name, decision)
+        if kinds[spec.name] != "decisive" and spec.name in together:
+            kinds[spec.name] = "decisive"
+        assert (spec.name in asked) == (kinds[spec.name] is not None), f"{spec.name}: asked={spec.name in asked}, {kinds[spec.name]}"
+    tiers = [kinds[f] == "contributing" for f in asked]
+    assert tiers == sorted(tiers), "decisive questions come first"
+    for tier in (False, True):
+        group_ = [q for q in decision.questions if (kinds[q.fact] == "contributing") == tier]
+        order = [(q.fact in presumed, q.step) for q in group_]
+        assert order == sorted(order), "the flowchart's order, presumed facts last"
 
 
 @settings(max_examples=40)

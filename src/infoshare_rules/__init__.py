@@ -11,6 +11,7 @@ laid out as the data flows: ``facts`` -> ``ruleset`` -> ``engines`` -> ``decisio
 from .decision.decide import decide
 from .decision.model import AnswerOption, Conclusion, Decision, Obligation, Premise, Presumption, Question, RulesetRef, TraceStep
 from .errors import (
+    DocumentError,
     EngineUnavailableError,
     FactsError,
     InfoshareError,
@@ -51,7 +52,7 @@ from .facts.json import (
     facts_to_dict,
     facts_to_json,
 )
-from .render.json import decision_to_dict, decision_to_json
+from .render.json import decision_from_dict, decision_from_json, decision_json_schema, decision_to_dict, decision_to_json
 from .render.text import decision_to_text
 from .ruleset.loader import available_rulesets, load_ruleset
 from .ruleset.model import DEFAULT_RULESET, Ruleset
@@ -74,6 +75,7 @@ __all__ = [
     "Provider",
     "ConsentResponse",
     "Decision",
+    "DocumentError",
     "EngineUnavailableError",
     "FactsError",
     "Harm",
@@ -103,6 +105,9 @@ __all__ = [
     "Verdict",
     "available_rulesets",
     "decide",
+    "decision_from_dict",
+    "decision_from_json",
+    "decision_json_schema",
     "decision_to_dict",
     "decision_to_json",
     "decision_to_text",

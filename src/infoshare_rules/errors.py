@@ -107,3 +107,18 @@ class RulesetConflictError(InfoshareError):
 
 class EngineUnavailableError(InfoshareError):
     """The requested engine cannot run here (durable-rules does not import on Python 3.13+)."""
+
+
+class DocumentError(InfoshareError):
+    """A JSON document (a decision or a decision record read back) does not match its schema.
+
+    Like :class:`FactsError` it says where (``path``), what is wrong and what was expected, and
+    never repeats the value it was given.
+    """
+
+    def __init__(self, path: str, problem: str, *, expected: str | None = None, suggestion: str | None = None) -> None:
+        self.path = path
+        self.problem = problem
+        self.expected = expected
+        self.suggestion = suggestion
+        super().__init__(f"{path}: {problem}" + (f"; expected {expected}" if expected else ""))

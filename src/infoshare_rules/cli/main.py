@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
 from typing import NoReturn
@@ -15,9 +16,15 @@ from ..cases.suite import CASE_FILE_SCHEMA, SKIPPED, CaseFileError, run_suite
 from ..decision.decide import decide
 from ..engines.registry import ENGINE_NAMES
 from ..errors import InfoshareError, suggest
+from ..explain.narrative import explain
+from ..explain.render import RENDERERS, explanation_to_dict, explanation_to_text
 from ..facts.json import facts_from_json, facts_json_schema
 from ..render.json import decision_json_schema, decision_to_json
 from ..render.text import decision_to_text, wrap_paragraph
+from ..records.json import record_from_json, record_json_schema, record_to_json, verification_to_json
+from ..records.make import make_record
+from ..records.verify import verification_text, verify_record
+from ..contracts.errors_json import error_json_schema
 from ..ruleset.loader import DEFAULT_RULESET, available_rulesets, load_ruleset
 
 EXIT_INVALID_INPUT = 2
@@ -69,11 +76,7 @@ def _read_input(path: str) -> str:
 @click.argument("facts_file", metavar="FILE|-")
 def decide_command(ruleset: str, engine: str, fmt: str, paragraphs: bool, facts_file: str) -> None:
     """Decide the case in a facts JSON document (FILE, or - for standard input)."""
-    text = _read_input(facts_file)
-    try:
-        facts = facts_from_json(text)
-    except InfoshareError as exc:
-        raise CliInputError(f"{facts_file}: {exc}") from None
+    facts = _read_facts(facts_file)
     decision = decide(facts, ruleset=ruleset, engine=engine)
     if fmt == "json":
         click.echo(decision_to_json(decision))
@@ -84,13 +87,71 @@ def decide_command(ruleset: str, engine: str, fmt: str, paragraphs: bool, facts_
 @cli.command("schema")
 @click.option("--cases", "of_cases", is_flag=True, help="Print the JSON Schema of case files instead.")
 @click.option("--decision", "of_decision", is_flag=True, help="Print the JSON Schema of `infoshare decide` output instead.")
-def schema_command(of_cases: bool, of_decision: bool) -> None:
-    """Print the JSON Schema of the facts document (or of case files, or of decisions)."""
+@click.option("--record", "of_record", is_flag=True, help="Print the JSON Schema of decision records instead.")
+@click.option("--error", "of_error", is_flag=True, help="Print the JSON Schema of error documents instead.")
+def schema_command(of_cases: bool, of_decision: bool, of_record: bool, of_error: bool) -> None:
+    """Print the JSON Schema of the facts document (or of case files, decisions, records or errors)."""
 
-    if of_cases and of_decision:
-        raise click.UsageError("choose one of --cases and --decision")
-    schema = CASE_FILE_SCHEMA if of_cases else decision_json_schema() if of_decision else facts_json_schema()
+    if of_cases + of_decision + of_record + of_error > 1:
+        raise click.UsageError("choose one of --cases, --decision, --record and --error")
+    if of_cases:
+        schema = CASE_FILE_SCHEMA
+    elif of_decision:
+        schema = decision_json_schema()
+    elif of_record:
+        schema = record_json_schema()
+    elif of_error:
+        schema = error_json_schema()
+    else:
+        schema = facts_json_schema()
     click.echo(json.dumps(schema, indent=2))
+
+
+def _read_facts(path: str):  # type: ignore[no-untyped-def]
+    text = _read_input(path)
+    try:
+        return facts_from_json(text)
+    except InfoshareError as exc:
+        raise CliInputError(f"{path}: {exc}") from None
+
+
+@cli.command("record")
+@ruleset_option
+@engine_option
+@click.option("--id", "record_id", required=True, help="Your id for this record (printable ASCII, up to 200 characters).")
+@click.option("--at", "recorded_at", required=True, metavar="TIMESTAMP", help="When the decision was made: RFC 3339 with a UTC offset, e.g. 2024-05-01T14:30:00Z.")
+@click.option("--include-facts", is_flag=True, help="Keep the facts in the record (by default only their sha256).")
+@click.argument("facts_file", metavar="FILE|-")
+def record_command(ruleset: str, engine: str, record_id: str, recorded_at: str, include_facts: bool, facts_file: str) -> None:
+    """Decide a case and print its decision record (guide 4.30): the decision, its reasons, and what it rested on."""
+    facts = _read_facts(facts_file)
+    record = make_record(facts, record_id=record_id, recorded_at=recorded_at, include_facts=include_facts, ruleset=ruleset, engine=engine)
+    click.echo(record_to_json(record))
+
+
+EXIT_DIFFERS = 1
+EXIT_CANNOT_TELL = 3
+
+
+@cli.command("verify")
+@click.option("--facts", "facts_file", metavar="FILE", help="The case's facts, when the record does not hold them (checked against its hash).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.argument("record_file", metavar="RECORD")
+def verify_command(facts_file: str | None, fmt: str, record_file: str) -> None:
+    """Re-derive a decision record: has the ruleset changed since, would the verdict differ now?
+
+    Exit 0: the same decision now; 1: the verdict or obligations would differ; 3: cannot tell
+    (the ruleset changed and no facts to decide on); 2: bad input.
+    """
+    try:
+        record = record_from_json(_read_input(record_file))
+    except InfoshareError as exc:
+        raise CliInputError(f"{record_file}: {exc}") from None
+    facts = _read_facts(facts_file) if facts_file else None
+    result = verify_record(record, facts)
+    click.echo(verification_to_json(result) if fmt == "json" else verification_text(result))
+    same = result.same_decision
+    sys.exit(0 if same else EXIT_CANNOT_TELL if same is None else EXIT_DIFFERS)
 
 
 @cli.command("test")
@@ -210,6 +271,76 @@ def paragraph_command(ruleset: str, paragraph_id: str) -> None:
     for rule in citing:
         click.echo(f"  {rule.id}  ({rule.file}:{rule.line})")
         click.echo(textwrap.indent(textwrap.fill(rule.statement, 92), "      "))
+
+
+@cli.command("explain")
+@ruleset_option
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write here instead of standard output.")
+@click.argument("facts_file", metavar="FILE|-")
+def explain_command(ruleset: str, fmt: str, output: str | None, facts_file: str) -> None:
+    """Explain the decision on a case in the guide's order, and what would change it."""
+    facts = _read_facts(facts_file)
+    explanation = explain(facts, ruleset=ruleset)
+    if fmt == "json":
+        rendered = json.dumps(explanation_to_dict(explanation), indent=2, ensure_ascii=False)
+    elif fmt == "text":
+        rendered = explanation_to_text(explanation, color=output is None and sys.stdout.isatty())
+    else:
+        rendered = RENDERERS[fmt](explanation)
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(rendered)
+    else:
+        click.echo(rendered, nl=not rendered.endswith("\n"))
+
+
+@cli.command("interview")
+@ruleset_option
+@engine_option
+@click.argument("facts_file", metavar="[FILE]", required=False)
+def interview_command(ruleset: str, engine: str, facts_file: str | None) -> None:
+    """Ask only the questions the decision needs, in the flowchart's order, then give the decision.
+
+    Start from the facts in FILE, if given. Answer "not sure" to leave a fact unknown. At the end,
+    the decision, its obligations, and a decision record to save. Needs the `interview` extra.
+    """
+    try:
+        from ..interview.terminal import finish, interview  # noqa: PLC0415 (an optional extra)
+    except ImportError as exc:
+        raise CliInputError(f"the interview needs its extra: pip install 'infoshare-rules[interview]' ({exc.name} is missing)") from None
+    facts = _read_facts(facts_file) if facts_file else facts_from_json("{}")
+    rules = load_ruleset(ruleset)
+    try:
+        facts, decision = interview(facts, rules, engine=engine, say=click.echo)
+        finish(facts, decision, say=click.echo)
+    except (KeyboardInterrupt, EOFError):
+        raise click.exceptions.Abort() from None
+    except InfoshareError as exc:
+        raise CliInputError(str(exc)) from None
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--engine", type=click.Choice(["reference", "durable"]), default="reference", show_default=True, help="Rules engine for every request.")
+@click.option("--ruleset", "rulesets", multiple=True, metavar="ID", help="Serve only these shipped rulesets (repeatable; default: all).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option("--access-log", is_flag=True, help="Log each request (method, path, status; never bodies).")
+def serve_command(host: str, port: int, engine: str, rulesets: tuple[str, ...], workers: int, access_log: bool) -> None:
+    """Serve decisions over HTTP (JSON; OpenAPI at /openapi.json). Needs the `service` extra."""
+    try:
+        import uvicorn  # noqa: PLC0415 (an optional extra: only this command needs it)
+
+        from ..service.app import app_from_environment  # noqa: PLC0415
+    except ImportError as exc:
+        raise CliInputError(f"the service needs its extra: pip install 'infoshare-rules[service]' ({exc.name} is missing)") from None
+    os.environ["INFOSHARE_ENGINE"] = engine
+    if rulesets:
+        os.environ["INFOSHARE_RULESETS"] = ",".join(rulesets)
+    app_from_environment()  # load and compile now, so a bad ruleset fails here with the usual one-line error
+    target = "infoshare_rules.service.app:app_from_environment"
+    uvicorn.run(target, factory=True, host=host, port=port, workers=workers, access_log=access_log, log_level="info", server_header=False)
 
 
 def _fail(message: str, code: int = EXIT_INVALID_INPUT) -> NoReturn:

@@ -19,6 +19,7 @@ How a decision is made (the semantics every engine shares):
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Mapping
 
@@ -157,6 +158,12 @@ def _weigh_doubts(rules: Ruleset, inputs: Mapping[str, str], run: _Run) -> tuple
 
 def _verdict_of(rules: Ruleset, inputs: Mapping[str, str], *, with_doubts: bool = False) -> Verdict | None:
     """The verdict for these inputs, or None when they contradict each other (not a possible answer)."""
+    outcome = _outcome(rules, inputs, with_doubts=with_doubts)
+    return None if outcome is None else outcome[0]
+
+
+def _outcome(rules: Ruleset, inputs: Mapping[str, str], *, with_doubts: bool = True) -> tuple[Verdict, dict[str, str]] | None:
+    """The verdict and the conclusions reached for these inputs; None when they contradict each other."""
     engine = get_engine(rules, "compiled")
     try:
         fired, known = engine.evaluate(inputs)  # type: ignore[attr-defined]
@@ -164,18 +171,27 @@ def _verdict_of(rules: Ruleset, inputs: Mapping[str, str], *, with_doubts: bool 
         return None
     candidates = [v for v in rules.precedence if engine_fact("verdict", v.value)[0] in known]
     run = _Run(fired, known, candidates)
+    verdict = run.verdict
     if with_doubts and any(inputs.get(d.fact) == d.value for d in rules.doubts):
-        return _weigh_doubts(rules, inputs, run)[0]
-    return run.verdict
+        verdict = _weigh_doubts(rules, inputs, run)[0]
+    return verdict, {name: known[name] for name in rules.conclusions if name in known}
 
 
-def _questions(rules: Ruleset, inputs: Mapping[str, str], verdict: Verdict, presumed: set[str]) -> tuple[Question, ...]:
-    """Stage 7: every unknown fact some answer to which gives another verdict.
+def _questions(rules: Ruleset, inputs: Mapping[str, str], verdict: Verdict, presumed: set[str], silent: set[str]) -> tuple[Question, ...]:
+    """Stage 7: the unknown facts worth asking, in the flowchart's order.
 
-    A presumed fact is asked only while the verdict is undetermined (otherwise the guide's default
-    answers it, and the caller sees it under ``presumed``); answering "unsure" is not counted.
+    A fact is asked when some answer to it gives another verdict (it is *decisive*), or when it is
+    one of the unknown facts a rule waits for and answering them all as the rule wants gives another
+    verdict (*decisive together*: provider_understood and within_understood_limits under 3.8, say);
+    and, while the verdict is undetermined, also when some answer to it settles or changes a
+    conclusion on the way to one (it *contributes*: facts are asked one by one down to the finest). A presumed
+    fact is asked like any other (the default stands until the practitioner answers), after the
+    others; except that a presumption marked ``ask: false`` (4.24: "you will know or be told") keeps
+    its fact unasked unless the verdict is undetermined. Answering "unsure" is not counted.
     """
-    asked = []
+    open_ = verdict is Verdict.UNDETERMINED
+    base = _outcome(rules, inputs) if open_ else None
+    decisive, contributing = [], []
     doubt_values = {(d.fact, d.value) for d in rules.doubts}
     readers = _readers(rules)
     for spec in INPUT_SPECS.values():
@@ -183,18 +199,61 @@ def _questions(rules: Ruleset, inputs: Mapping[str, str], verdict: Verdict, pres
             continue
         if all(any(inputs.get(g) not in wanted for g, wanted in others) for others in readers.get(spec.tests, ())):
             continue  # every rule reading it fails on another given fact: no answer to it alone can matter
-        if spec.name in presumed and verdict is not Verdict.UNDETERMINED:
-            continue  # the guide's default answers it; it is asked only where the decision is still open
+        if spec.name in silent and not open_:
+            continue  # the guide says the practitioner would know: asked only where the decision is still open
+        contributes = False
         for value, _label in spec.answers:
             if (spec.tests, value) in doubt_values:
                 continue  # being unsure is not an answer to ask for
-            other = _verdict_of(rules, {**inputs, spec.tests: value}, with_doubts=True)
-            if other is not None and other is not verdict:
-                asked.append(spec)
+            other = _outcome(rules, {**inputs, spec.tests: value})
+            if other is None:
+                continue
+            if other[0] is not verdict:
+                decisive.append(spec)
                 break
-    # The flowchart's order, its own questions before finer ones; facts the guide presumes come last.
-    asked.sort(key=lambda s: (s.name in presumed, s.step, not s.direct))  # stable: declaration order within
+            contributes = contributes or (base is not None and other[1] != base[1])
+        else:
+            if contributes:
+                contributing.append(spec)
+    together = _decisive_together(rules, inputs, verdict, {s.name for s in decisive}, silent if not open_ else set())
+    contributing = [s for s in contributing if s.name not in together]
+    decisive += [INPUT_SPECS[name] for name in sorted(together - {s.name for s in decisive})]
+    # Decisive questions first, then contributing ones; each in the flowchart's order, its own
+    # questions before finer ones; facts the guide presumes come last.
+    def order(s: InputSpec) -> tuple[bool, int, bool]:
+        return (s.name in presumed, s.step, not s.direct)
+
+    asked = sorted(decisive, key=order) + sorted(contributing, key=order)
     return tuple(_question(spec) for spec in asked)
+
+
+#: At most this many combinations of answers are tried for one rule's unknown facts.
+_MAX_COMBINATIONS = 16
+
+
+def _decisive_together(rules: Ruleset, inputs: Mapping[str, str], verdict: Verdict, known_decisive: set[str], silent: set[str]) -> set[str]:
+    """Unknown facts that, answered together as one rule wants, give another verdict."""
+    by_test = {spec.tests: spec.name for spec in INPUT_SPECS.values()}
+    found: set[str] = set()
+    for rule in rules.rules:
+        needed = []
+        for cond in rule.when:
+            if cond.fact not in INPUT_TESTS:
+                continue
+            value = inputs.get(cond.fact, UNKNOWN)
+            if value == UNKNOWN and UNKNOWN not in cond.values and by_test[cond.fact] not in silent:
+                needed.append(cond)
+            elif value not in cond.values:
+                break  # a given fact rules it out
+        else:
+            if len(needed) < 2 or {by_test[c.fact] for c in needed} <= known_decisive | found:
+                continue
+            for answers in itertools.islice(itertools.product(*(c.values for c in needed)), _MAX_COMBINATIONS):
+                other = _verdict_of(rules, {**inputs, **{c.fact: v for c, v in zip(needed, answers)}}, with_doubts=True)
+                if other is not None and other is not verdict:
+                    found |= {by_test[c.fact] for c in needed}
+                    break
+    return found
 
 
 _readers_cache: dict[str, dict[str, list[tuple[tuple[str, frozenset[str]], ...]]]] = {}
@@ -233,7 +292,8 @@ def _question(spec: InputSpec) -> Question:
             cites=spec.cites,
             step=spec.step,
             direct=spec.direct,
-            answers=tuple(AnswerOption(v, label) for v, label in spec.answers),
+            # child.age is answered in years (its bands are only what the rules test): a free answer
+            answers=tuple(AnswerOption(v, label) for v, label in spec.answers) if spec.tests == spec.name else (),
         )
     return part  # type: ignore[return-value]
 
@@ -388,7 +448,8 @@ def _build(
         for fact, value in r.presumes:
             if inputs.get(fact) == UNKNOWN and fact not in presumed:
                 presumed[fact] = Presumption(fact, value, r.id, r.wording, r.cites)
-    questions = _questions(rules, inputs, verdict, set(presumed)) if ask else ()
+    silent = {fact for r in before if r.presumes and not r.ask for fact, _ in r.presumes}
+    questions = _questions(rules, inputs, verdict, set(presumed), silent & set(presumed)) if ask else ()
     ref = _parts.get(("ref", rules.hash))
     if ref is None:
         ref = _parts[("ref", rules.hash)] = RulesetRef(rules.id, rules.version, rules.hash, rules.publication_reference)

@@ -30,6 +30,8 @@ def _structure_enum(value: Any, enum_type: type) -> Any:
 def _structure_age(value: Any, _: Any) -> Any:
     if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return value  # range is checked by the field's converter
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # JSON Schema counts 16.0 as an integer, so the facts schema allows it
     raise FactsError("$", "wrong type", expected="a whole number of years, or null for unknown", got=value)
 
 
@@ -119,8 +121,26 @@ def facts_to_json(facts: CaseFacts, indent: int | None = 2) -> str:
     return json.dumps(facts_to_dict(facts), indent=indent)
 
 
+SCHEMA_BASE = "https://infoshare-rules.invalid/schema/v1/"
+
+
+def enum_schema(enum_type: type) -> dict:
+    """One enumeration's definition, shared by every fact of that type (so generated code has one enum)."""
+    values = [m.value for m in enum_type]
+    doc = (enum_type.__doc__ or "").strip()
+    described = doc if doc and not doc.startswith("An enumeration") else f"One of {', '.join(values)}."
+    if "unknown" in values:
+        described += " unknown (the default) means not known, which is not the same as no."
+    return {"title": enum_type.__name__, "description": described, "type": "string", "enum": values}
+
+
 def facts_json_schema() -> dict:
-    """JSON Schema (draft 2020-12) of the facts document, generated from the attrs classes."""
+    """JSON Schema (draft 2020-12) of the facts document, generated from the attrs classes.
+
+    Each enumeration (the yes/no/unknown ``Answer`` and the rest) and each group is defined once
+    under ``$defs`` and referenced, so code generators make one type of each.
+    """
+    defs: dict[str, Any] = {}
     groups: dict[str, Any] = {}
     for group_field in attrs.fields(CaseFacts):
         cls = group_field.metadata["group"]
@@ -128,23 +148,28 @@ def facts_json_schema() -> dict:
         for f in attrs.fields(cls):
             cites = ", ".join(f.metadata["cites"])
             if "enum" in f.metadata:
-                prop = {"enum": [m.value for m in f.metadata["enum"]], "default": "unknown"}
+                enum_type = f.metadata["enum"]
+                defs.setdefault(enum_type.__name__, enum_schema(enum_type))
+                prop = {"$ref": f"#/$defs/{enum_type.__name__}", "default": "unknown"}
             else:
                 prop = {"type": ["integer", "null"], "minimum": 0, "maximum": 25, "default": None}
             prop["description"] = f"{f.metadata['doc']} (guide {cites})"
             props[f.name] = prop
-        groups[group_field.name] = {
+        defs[cls.__name__] = {
+            "title": cls.__name__,
             "type": "object",
             "description": (cls.__doc__ or cls.__name__).strip().splitlines()[0],
             "properties": props,
             "additionalProperties": False,
         }
+        groups[group_field.name] = {"$ref": f"#/$defs/{cls.__name__}"}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://infoshare-rules.invalid/schema/facts.json",
-        "title": "infoshare-rules case facts",
+        "$id": SCHEMA_BASE + "facts.json",
+        "title": "CaseFacts",
         "description": "Facts about a case. Every fact is optional and defaults to unknown; unknown is not no.",
         "type": "object",
         "properties": groups,
         "additionalProperties": False,
+        "$defs": dict(sorted(defs.items())),
     }

@@ -347,7 +347,7 @@ class _Loader:
 
     def _rule(self, raw: Any, index: int, file: str) -> Rule:
         line = getattr(raw, "line", None)
-        _check_keys(raw, file, "rule", ["id", "statement", "cites", "when", "then"], ["presumes", "wording"])
+        _check_keys(raw, file, "rule", ["id", "statement", "cites", "when", "then"], ["presumes", "wording", "ask"])
         rule_id = _text(raw["id"], file, line, "id")
         what = f"rule {rule_id!r}"
         cites = self._cites(raw, file, what)
@@ -406,7 +406,15 @@ class _Loader:
             origin=PRESUMED if presumes else "derived",
             presumes=presumes,
             wording=_text(raw["wording"], file, raw.key_lines["wording"], "wording") if presumes else "",
+            ask=self._ask(raw, what, file, presumes),
         )
+
+    def _ask(self, raw: Any, what: str, file: str, presumes: tuple[tuple[str, str], ...]) -> bool:
+        if "ask" not in raw:
+            return True
+        if not presumes or not isinstance(raw["ask"], bool):
+            raise RulesetError(f"{what}: 'ask' (true or false) belongs to a presumption", file=file, line=raw.key_lines["ask"])
+        return bool(raw["ask"])
 
     def _presumes(self, raw: Any, conditions: dict[str, Condition], what: str, file: str, cites: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         """A presumption takes facts as given only while they are unknown, in the guide's own words."""

@@ -73,7 +73,8 @@ class Rule:
     that could conclude it has run; the verdict is chosen after every conclude and verdict rule,
     and rules that test the verdict run last (stratified forward chaining, computed at load).
     ``presumes``: for a presumption, the facts it takes as given while they are unknown, with the
-    guide's own ``wording`` of the default.
+    guide's own ``wording`` of the default; ``ask``: whether to ask about them anyway where the answer
+    would change the verdict.
     """
 
     index: int
@@ -90,6 +91,9 @@ class Rule:
     origin: str = DERIVED
     presumes: tuple[tuple[str, str], ...] = ()
     wording: str = ""
+    #: whether a presumed fact is still asked where its answer would change the verdict (false where
+    #: the guide says the practitioner would already know, as 4.24 does of a statutory duty)
+    ask: bool = True
 
     @property
     def asserts(self) -> tuple[str, str]:

@@ -1,0 +1,133 @@
+"""Benchmark: the decision service over HTTP on loopback, against decide() in-process.
+
+Starts ``infoshare serve`` (a subprocess, on a free port on 127.0.0.1), then a concurrent client
+(asyncio, one keep-alive HTTP/1.1 connection per concurrent caller, minimal parsing so the client
+costs little CPU next to the server) posts the shipped example facts to POST /decide in turn for
+a fixed time. Prints decisions/s, p50/p90/p99/max latency, the in-process rate of decide() on the
+same facts and engine for comparison, and the targets (>= 2,000 decisions/s, p99 < 10 ms).
+Client and server share the machine's cores, as they would on one 2-core host.
+
+Usage: python benchmarks/bench_service.py [--seconds 10] [--concurrency 8] [--workers 1] [--engine reference]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from infoshare_rules import decide, facts_from_json
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "facts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, workers: int, engine: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "infoshare_rules", "serve", "--port", str(port), "--workers", str(workers), "--engine", engine]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as response:
+                if response.status == 200:
+                    time.sleep(0.5 * workers)  # let every worker finish compiling
+                    return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit(f"server did not start: {server.stderr.read().decode() if server.stderr else ''}")
+
+
+def requests_for(bodies: list[bytes], port: int) -> list[bytes]:
+    head = "POST /decide HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+    return [head.format(port=port, length=len(body)).encode() + body for body in bodies]
+
+
+async def caller(port: int, requests: list[bytes], offset: int, stop_at: float, warm_until: float, latencies: list[float]) -> int:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    index, errors = offset, 0
+    try:
+        while True:
+            started = time.perf_counter()
+            if started >= stop_at:
+                return errors
+            writer.write(requests[index % len(requests)])
+            index += 1
+            status_line = await reader.readline()
+            length = 0
+            while True:
+                line = await reader.readline()
+                if line in (b"\r\n", b""):
+                    break
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            await reader.readexactly(length)
+            if b" 200 " not in status_line:
+                errors += 1
+            if started >= warm_until:
+                latencies.append(time.perf_counter() - started)
+    finally:
+        writer.close()
+
+
+async def load(port: int, requests: list[bytes], seconds: float, concurrency: int, warmup: float) -> tuple[list[float], int, float]:
+    latencies: list[float] = []
+    begin = time.perf_counter()
+    warm_until, stop_at = begin + warmup, begin + warmup + seconds
+    errors = await asyncio.gather(*(caller(port, requests, i * 7, stop_at, warm_until, latencies) for i in range(concurrency)))
+    return latencies, sum(errors), seconds
+
+
+def in_process_rate(facts: list, engine: str, seconds: float = 2.0) -> float:
+    count, begin = 0, time.perf_counter()
+    while time.perf_counter() - begin < seconds:
+        decide(facts[count % len(facts)], engine=engine)
+        count += 1
+    return count / (time.perf_counter() - begin)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--engine", default="reference", choices=["reference", "durable"])
+    args = parser.parse_args()
+
+    paths = sorted(EXAMPLES.glob("*.json"))
+    bodies = [json.dumps(json.loads(p.read_text()), separators=(",", ":")).encode() for p in paths]
+    facts = [facts_from_json(body) for body in bodies]
+    port = free_port()
+    server = start_server(port, args.workers, args.engine)
+    try:
+        latencies, errors, seconds = asyncio.run(load(port, requests_for(bodies, port), args.seconds, args.concurrency, args.warmup))
+    finally:
+        server.terminate()
+        server.wait(10)
+    local = in_process_rate(facts, args.engine)
+    latencies.sort()
+    ms = lambda q: 1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
+    rate = len(latencies) / seconds
+    print(f"machine: {os.cpu_count()} cores; server: {args.workers} worker(s), engine {args.engine}; client: {args.concurrency} connections, {len(paths)} distinct cases")
+    print(f"HTTP POST /decide : {rate:8.0f} decisions/s over {seconds:.0f} s ({len(latencies)} requests, {errors} non-200)")
+    print(f"latency           : p50 {ms(0.50):.2f} ms  p90 {ms(0.90):.2f} ms  p99 {ms(0.99):.2f} ms  max {1000 * latencies[-1]:.2f} ms  mean {1000 * statistics.fmean(latencies):.2f} ms")
+    print(f"decide() in-process: {local:8.0f} decisions/s on one core (service/in-process = {rate / local:.2f})")
+    print(f"targets           : >= 2000 decisions/s: {'met' if rate >= 2000 else 'NOT met'}; p99 < 10 ms: {'met' if ms(0.99) < 10 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Explanations people read: a decision told in the guide's order, and what would change it."""

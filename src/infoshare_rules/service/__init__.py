@@ -1,0 +1,1 @@
+"""The HTTP decision service (``infoshare serve``): FastAPI on uvicorn, contract-first OpenAPI."""
