@@ -8,6 +8,8 @@ laid out as the data flows: ``facts`` -> ``ruleset`` -> ``engines`` -> ``decisio
 >>> decision = decide(CaseFacts(...))
 """
 
+from .batch.pool import decide_many
+from .batch.record import RecordError
 from .decision.decide import decide
 from .decision.model import Decision, Obligation, Premise, Question, RulesetRef, TraceStep
 from .errors import (
@@ -85,6 +87,7 @@ __all__ = [
     "PublicInterest",
     "Purpose",
     "Question",
+    "RecordError",
     "Relationship",
     "Ruleset",
     "RulesetConflictError",
@@ -99,6 +102,7 @@ __all__ = [
     "Verdict",
     "available_rulesets",
     "decide",
+    "decide_many",
     "decision_to_dict",
     "decision_to_json",
     "decision_to_text",

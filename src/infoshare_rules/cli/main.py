@@ -9,6 +9,7 @@ from typing import NoReturn
 
 import click
 
+from .batch import batch_command
 from ..cases.record import record_expectations
 from ..cases.report import suite_dict, suite_text, write_junit_xml
 from ..cases.suite import CASE_FILE_SCHEMA, SKIPPED, CaseFileError, run_suite
@@ -206,6 +207,9 @@ def paragraph_command(ruleset: str, paragraph_id: str) -> None:
     for rule in citing:
         click.echo(f"  {rule.id}  ({rule.file}:{rule.line})")
         click.echo(textwrap.indent(textwrap.fill(rule.statement, 92), "      "))
+
+
+cli.add_command(batch_command)
 
 
 def _fail(message: str, code: int = EXIT_INVALID_INPUT) -> NoReturn:
