@@ -10,6 +10,7 @@ from typing import NoReturn
 import click
 
 from .batch import batch_command
+from .replay import replay_command
 from ..cases.record import record_expectations
 from ..cases.report import suite_dict, suite_text, write_junit_xml
 from ..cases.suite import CASE_FILE_SCHEMA, SKIPPED, CaseFileError, run_suite
@@ -210,6 +211,7 @@ def paragraph_command(ruleset: str, paragraph_id: str) -> None:
 
 
 cli.add_command(batch_command)
+cli.add_command(replay_command)
 
 
 def _fail(message: str, code: int = EXIT_INVALID_INPUT) -> NoReturn:
