@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Iterator, Protocol
+import time
+from typing import Any, Iterator, Protocol
 
 
 class Advance(Protocol):
@@ -12,8 +13,9 @@ class Advance(Protocol):
 
 
 @contextlib.contextmanager
-def progress(description: str, total: int | None, *, quiet: bool = False) -> Iterator[Advance]:
-    """Yields ``advance(n)``. Rich draws the bar only on a terminal; piped runs get no bar and no escapes."""
+def progress(description: str, total: int | None, *, quiet: bool = False, delay: float = 0.0) -> Iterator[Advance]:
+    """Yields ``advance(n)``. Rich draws the bar only on a terminal, and only once ``delay``
+    seconds have passed (short runs stay clean); piped runs get no bar and no escapes."""
     if quiet or not sys.stderr.isatty():
         yield lambda steps=1: None
         return
@@ -21,6 +23,24 @@ def progress(description: str, total: int | None, *, quiet: bool = False) -> Ite
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn()]
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda steps=1: bar.advance(task, steps)
+    bar = Progress(*columns, console=Console(stderr=True), transient=True)
+    task: Any = None
+    done = 0
+    started = time.monotonic()
+
+    def advance(steps: int = 1) -> None:
+        nonlocal task, done
+        done += steps
+        if task is None:
+            if time.monotonic() - started < delay:
+                return
+            bar.start()
+            task = bar.add_task(description, total=total, completed=done)
+        else:
+            bar.advance(task, steps)
+
+    try:
+        yield advance
+    finally:
+        if task is not None:
+            bar.stop()
