@@ -226,3 +226,14 @@ def test_worker_processes_do_the_deciding():
     pids = set(map_records(DOCS[:12], engine="reference", workers=2, chunksize=3, encode=worker_pid))
     assert pids and os.getpid() not in pids
     assert set(map_records(DOCS[:12], engine="reference", workers=1, chunksize=3, encode=worker_pid)) == {os.getpid()}
+
+
+def test_durable_engine_runs_in_spawned_workers():
+    from infoshare_rules.engines.registry import durable_available
+
+    if not durable_available():
+        pytest.skip("durable-rules does not import on this Python")
+    docs = DOCS[:12]
+    results = list(decide_many(docs, engine="durable", workers=2, chunksize=4))
+    assert results == [decide(facts_from_dict(d), engine="durable") for d in docs]
+    assert {r.engine for r in results} == {"durable"}
