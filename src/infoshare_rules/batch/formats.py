@@ -50,7 +50,7 @@ def format_of(path: str, given: str | None) -> str:
     return _SUFFIXES[suffix]
 
 
-def _pyarrow() -> Any:
+def require_pyarrow() -> Any:
     try:
         import pyarrow
         import pyarrow.parquet  # noqa: F401
@@ -103,7 +103,7 @@ def count_records(path: str, fmt: str) -> int | None:
         return None
     try:
         if fmt == "parquet":
-            return _pyarrow().parquet.ParquetFile(path).metadata.num_rows
+            return require_pyarrow().parquet.ParquetFile(path).metadata.num_rows
         lines, last = 0, b"\n"
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
@@ -171,7 +171,7 @@ def _csv_rows(reader: csv.DictReader, handle: io.TextIOWrapper, path: str, owned
 
 
 def _read_parquet(path: str) -> Iterator[dict]:
-    pa = _pyarrow()
+    pa = require_pyarrow()
     try:
         source = pa.parquet.ParquetFile(path)
     except (OSError, pa.ArrowInvalid) as exc:
@@ -235,7 +235,7 @@ class Writer:
         if fmt == "parquet":
             if path == "-":
                 raise BatchInputError("Parquet output needs a file, not standard output")
-            self._pa = _pyarrow()
+            self._pa = require_pyarrow()
             self._schema = self._pa.schema([("index", self._pa.int64())] + [(c, self._pa.string()) for c in COLUMNS[1:]])
             self._handle = None
             return

@@ -25,7 +25,7 @@ from typing import Any, Iterator
 import attrs
 
 from .partition import DECISION_STYLES, PartitionJob, count_lines, decide_partition
-from ..batch.formats import check_columns, nest
+from ..batch.formats import check_columns, nest, require_pyarrow
 from ..batch.pool import check_engine
 from ..batch.worker import worker_spec
 from ..errors import InfoshareError
@@ -134,8 +134,7 @@ def _output_folder(out: str | Path) -> tuple[Any, str]:
 def _records(bag_module: Any, cases: str, blocksize: int) -> Any:
     suffix = Path(cases).suffix.lower()
     if suffix in (".parquet", ".pq"):
-        import pyarrow.parquet as pq
-
+        pq = require_pyarrow().parquet  # a clear error when pyarrow is missing
         try:
             source = pq.ParquetFile(cases)
         except OSError as exc:
