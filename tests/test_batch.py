@@ -6,14 +6,18 @@ import csv
 import json
 import os
 import pty
+import string
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from infoshare_rules import CaseFacts, Legal, RecordError, RulesetNotFoundError, decide, decide_many, decision_to_dict, facts_from_dict
 from infoshare_rules.errors import InfoshareError
+from strategies import case_facts
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 DOCS = [json.loads(p.read_text()) for p in sorted((EXAMPLES / "facts").glob("*.json"))]
@@ -237,3 +241,18 @@ def test_durable_engine_runs_in_spawned_workers():
     results = list(decide_many(docs, engine="durable", workers=2, chunksize=4))
     assert results == [decide(facts_from_dict(d), engine="durable") for d in docs]
     assert {r.engine for r in results} == {"durable"}
+
+
+@settings(max_examples=30)
+@given(st.lists(case_facts(), min_size=1, max_size=6))
+def test_decide_many_in_process_equals_decide_on_any_facts(facts):
+    assert list(decide_many(facts, engine="reference", workers=1)) == [decide(f, engine="reference") for f in facts]
+
+
+@settings(max_examples=50)
+@given(st.text(alphabet=string.ascii_uppercase + string.digits + " @.", min_size=6), st.sampled_from(["consent", "legal", "harm", "purpose"]))
+def test_record_errors_never_hold_the_submitted_value(value, group):
+    field = {"consent": "given_by", "legal": "court_order", "harm": "child", "purpose": "legitimate"}[group]
+    (error,) = decide_many([{group: {field: value}}], engine="reference", workers=1)
+    assert isinstance(error, RecordError) and error.path == f"$.{group}.{field}"
+    assert value not in str(error)
