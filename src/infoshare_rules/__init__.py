@@ -8,6 +8,8 @@ laid out as the data flows: ``facts`` -> ``ruleset`` -> ``engines`` -> ``decisio
 >>> decision = decide(CaseFacts(...))
 """
 
+from .batch.pool import decide_many
+from .batch.record import RecordError
 from .decision.decide import decide
 from .decision.model import AnswerOption, Conclusion, Decision, Obligation, Premise, Presumption, Question, RulesetRef, TraceStep
 from .errors import (
@@ -91,6 +93,7 @@ __all__ = [
     "PublicInterest",
     "Purpose",
     "Question",
+    "RecordError",
     "Relationship",
     "Ruleset",
     "RulesetConflictError",
@@ -105,6 +108,7 @@ __all__ = [
     "Verdict",
     "available_rulesets",
     "decide",
+    "decide_many",
     "decision_from_dict",
     "decision_from_json",
     "decision_json_schema",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
@@ -71,20 +72,49 @@ def suite_dict(suite: SuiteResult, *, show_coverage: bool = False) -> dict[str, 
         ],
     }
     if show_coverage:
-        data["coverage"] = [
-            {
-                "ruleset": c.ruleset,
-                "rules": len(c.rules),
-                "rules_fired": len(c.fired),
-                "rule_percent": round(c.rule_percent, 2),
-                "rules_never_fired": list(c.unfired),
-                "paragraphs": len(c.paragraphs),
-                "paragraph_percent": round(c.paragraph_percent, 2),
-                "paragraphs_never_cited": list(c.uncited),
-            }
-            for c in suite.coverage
-        ]
+        data["coverage"] = coverage_list(suite)
     return data
+
+
+def coverage_list(suite: SuiteResult) -> list[dict[str, Any]]:
+    """Per ruleset: how many rules fired and paragraphs were cited, and which never were."""
+    return [
+        {
+            "ruleset": c.ruleset,
+            "rules": len(c.rules),
+            "rules_fired": len(c.fired),
+            "rule_percent": round(c.rule_percent, 2),
+            "rules_never_fired": list(c.unfired),
+            "paragraphs": len(c.paragraphs),
+            "paragraphs_cited": len(c.cited & set(c.paragraphs)),
+            "paragraph_percent": round(c.paragraph_percent, 2),
+            "paragraphs_never_cited": list(c.uncited),
+        }
+        for c in suite.coverage
+    ]
+
+
+def write_coverage_json(suite: SuiteResult, path: str | Path) -> None:
+    """The coverage as JSON for CI: the summary counts and, per ruleset, what fired and what never did."""
+    data = {
+        "summary": {s: suite.count(s) for s in (PASSED, FAILED, SKIPPED, ERROR)},
+        "stopped_early": suite.stopped_early,
+        "coverage": coverage_list(suite),
+    }
+    Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def quiet_text(suite: SuiteResult) -> str:
+    """One line per failed or malformed case, then the summary."""
+    lines = []
+    for result in suite.results:
+        if result.status in (FAILED, ERROR):
+            where = result.case.location if result.case else (f"{result.error.file}:{result.error.line}" if result.error else result.file)
+            name = result.case.name if result.case else (result.error.case if result.error and result.error.case else "<file>")
+            first = result.problems[0] if result.problems else ""
+            lines.append(f"{'FAILED' if result.status == FAILED else 'ERROR'} {where} {name}: {first}")
+    lines.append(suite.summary)
+    return "\n".join(lines)
 
 
 def write_junit_xml(suite: SuiteResult, path: str | Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import attrs
 import fastjsonschema
@@ -380,6 +380,7 @@ class Coverage:
 class SuiteResult:
     results: tuple[CaseResult, ...]
     coverage: tuple[Coverage, ...]
+    stopped_early: bool = False  # --maxfail was reached: cases after the last result did not run
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -453,18 +454,30 @@ def run_suite(
     engine: str = "auto",
     keywords: Iterable[str] = (),
     keep_decisions: bool = False,
+    maxfail: int | None = None,
+    on_result: Callable[[CaseResult], None] | None = None,
 ) -> SuiteResult:
     """Run the suite. Decisions of passing cases are dropped once counted for coverage, unless
-    ``keep_decisions``: a suite of many thousand cases then costs little more than its decisions."""
+    ``keep_decisions``: a suite of many thousand cases then costs little more than its decisions.
+    With ``maxfail``, stop after that many failed or malformed cases. ``on_result`` is called
+    with each result as it comes (progress bars)."""
     coverage = _CoverageCounter()
     results = []
+    failures = 0
+    stopped = False
     for result in iter_results(paths, ruleset=ruleset, engine=engine, keywords=keywords):
         if result.decision is not None:
             coverage.add(result.decision)
             if result.status == PASSED and not keep_decisions:
                 result = attrs.evolve(result, decision=None)
         results.append(result)
-    return SuiteResult(tuple(results), coverage.result())
+        if on_result is not None:
+            on_result(result)
+        failures += result.status in (FAILED, ERROR)
+        if maxfail is not None and failures >= maxfail:
+            stopped = True
+            break
+    return SuiteResult(tuple(results), coverage.result(), stopped)
 
 
 class _CoverageCounter:

@@ -10,9 +10,12 @@ from typing import NoReturn
 
 import click
 
+from .batch import batch_command
+from .progress import progress
+from .replay import replay_command
 from ..cases.record import record_expectations
-from ..cases.report import suite_dict, suite_text, write_junit_xml
-from ..cases.suite import CASE_FILE_SCHEMA, SKIPPED, CaseFileError, run_suite
+from ..cases.report import quiet_text, suite_dict, suite_text, write_coverage_json, write_junit_xml
+from ..cases.suite import CASE_FILE_SCHEMA, SKIPPED, CaseFileError, SuiteResult, run_suite
 from ..decision.decide import decide
 from ..engines.registry import ENGINE_NAMES
 from ..errors import InfoshareError, suggest
@@ -162,6 +165,9 @@ def verify_command(facts_file: str | None, fmt: str, record_file: str) -> None:
 @click.option("--junit-xml", "junit_xml", type=click.Path(dir_okay=False, writable=True), help="Also write a JUnit XML report here.")
 @click.option("--coverage", "show_coverage", is_flag=True, help="Report which rules and paragraphs the suite exercised.")
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PCT", help="Fail if rule coverage is below PCT.")
+@click.option("--coverage-json", "coverage_json", type=click.Path(dir_okay=False, writable=True), help="Also write the coverage as JSON here (for CI).")
+@click.option("--maxfail", type=click.IntRange(min=1), default=None, metavar="N", help="Stop after N failed or malformed cases.")
+@click.option("-q", "--quiet", is_flag=True, help="One line per failure, no progress bar.")
 @click.option("--update", is_flag=True, help="Record the current decision as the expectation of cases that have none.")
 @click.option("--overwrite", is_flag=True, help="With --update, also replace existing expectations.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
@@ -173,6 +179,9 @@ def test_command(
     junit_xml: str | None,
     show_coverage: bool,
     fail_under: float | None,
+    coverage_json: str | None,
+    maxfail: int | None,
+    quiet: bool,
     update: bool,
     overwrite: bool,
     paths: tuple[str, ...],
@@ -181,7 +190,10 @@ def test_command(
 
     if overwrite and not update:
         raise click.UsageError("--overwrite only makes sense with --update")
-    suite = run_suite(paths, ruleset=ruleset, engine=engine, keywords=keywords, keep_decisions=overwrite)
+    if update:
+        suite = run_suite(paths, ruleset=ruleset, engine=engine, keywords=keywords, keep_decisions=overwrite)
+    else:
+        suite = _run_with_progress(paths, ruleset, engine, keywords, maxfail, quiet)
     if update:
         by_file: dict[str, dict] = {}
         for result in suite.results:
@@ -195,17 +207,23 @@ def test_command(
                 sys.exit(EXIT_INVALID_INPUT)
             for name in written:
                 click.echo(f"recorded {file}: {name}", err=True)
-        suite = run_suite(paths, ruleset=ruleset, engine=engine, keywords=keywords)
+        suite = _run_with_progress(paths, ruleset, engine, keywords, maxfail, quiet)
     if not suite.results:
         where = " matching -k " + ", ".join(keywords) if keywords else ""
         _fail(f"no cases{where} found in {', '.join(paths)} (case files are named *.cases.yaml)")
     if junit_xml:
         write_junit_xml(suite, junit_xml)
+    if coverage_json:
+        write_coverage_json(suite, coverage_json)
     wants_coverage = show_coverage or fail_under is not None
     if fmt == "json":
         click.echo(json.dumps(suite_dict(suite, show_coverage=wants_coverage), indent=2))
+    elif quiet:
+        click.echo(quiet_text(suite))
     else:
         click.echo(suite_text(suite, show_coverage=wants_coverage))
+    if suite.stopped_early:
+        click.echo(f"stopped after {maxfail} failed or malformed cases (--maxfail)", err=True)
     code = suite.exit_code
     if fail_under is not None and code == 0:
         low = [c for c in suite.coverage if c.rule_percent < fail_under]
@@ -216,6 +234,14 @@ def test_command(
                 click.echo("no case was decided, so coverage is 0%", err=True)
             code = 1
     sys.exit(code)
+
+
+def _run_with_progress(
+    paths: tuple[str, ...], ruleset: str | None, engine: str, keywords: tuple[str, ...], maxfail: int | None, quiet: bool
+) -> SuiteResult:
+    # The bar appears only on runs longer than a second, and only when stderr is a terminal.
+    with progress("cases", None, quiet=quiet, delay=1.0) as advance:
+        return run_suite(paths, ruleset=ruleset, engine=engine, keywords=keywords, maxfail=maxfail, on_result=lambda _: advance())
 
 
 @cli.command("rulesets")
@@ -341,6 +367,8 @@ def serve_command(host: str, port: int, engine: str, rulesets: tuple[str, ...], 
     app_from_environment()  # load and compile now, so a bad ruleset fails here with the usual one-line error
     target = "infoshare_rules.service.app:app_from_environment"
     uvicorn.run(target, factory=True, host=host, port=port, workers=workers, access_log=access_log, log_level="info", server_header=False)
+cli.add_command(batch_command)
+cli.add_command(replay_command)
 
 
 def _fail(message: str, code: int = EXIT_INVALID_INPUT) -> NoReturn:

@@ -1,0 +1,46 @@
+"""Synthetic case facts for the benchmarks: the shipped examples mixed with seeded random cases.
+
+Random cases draw each fact from its whole domain (introspected from the attrs classes, so new
+facts flow in), leaving some unknown, so the decisions cover many rules and trace shapes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Iterator
+
+import attrs
+
+from infoshare_rules import CaseFacts
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def example_docs() -> list[dict]:
+    return [json.loads(p.read_text()) for p in sorted((EXAMPLES / "facts").glob("*.json"))]
+
+
+def random_doc(rng: random.Random, known: float = 0.6) -> dict:
+    doc: dict = {}
+    for group_field in attrs.fields(CaseFacts):
+        group: dict = {}
+        for f in attrs.fields(group_field.metadata["group"]):
+            if rng.random() > known:
+                continue
+            if "enum" in f.metadata:
+                group[f.name] = rng.choice([m.value for m in f.metadata["enum"]])
+            else:
+                group[f.name] = rng.randint(0, 25)
+        if group:
+            doc[group_field.name] = group
+    return doc
+
+
+def case_docs(n: int, seed: int = 2006) -> Iterator[dict]:
+    """N facts documents: every other one a shipped example, the rest random (seeded)."""
+    rng = random.Random(seed)
+    examples = example_docs()
+    for i in range(n):
+        yield examples[(i // 2) % len(examples)] if i % 2 == 0 else random_doc(rng)
