@@ -9,7 +9,8 @@ import attrs
 import cattrs
 from cattrs.errors import AttributeValidationNote, ClassValidationError, ForbiddenExtraKeysError
 
-from ..errors import FactsError, suggest
+from ..errors import FactsError, describe_key, suggest
+from ..limits import parse_json_document
 from .model import GROUPS, CaseFacts, _FactEnum
 
 converter = cattrs.Converter(forbid_extra_keys=True)
@@ -30,6 +31,8 @@ def _structure_enum(value: Any, enum_type: type) -> Any:
 def _structure_age(value: Any, _: Any) -> Any:
     if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return value  # range is checked by the field's converter
+    if isinstance(value, float) and value.is_integer():
+        return value  # 12.0 is an integer to JSON Schema too; the field's converter makes it 12
     raise FactsError("$", "wrong type", expected="a whole number of years, or null for unknown", got=value)
 
 
@@ -48,8 +51,8 @@ def _leaf_errors(exc: BaseException, path: str, cls: type) -> list[FactsError]:
     if isinstance(exc, ForbiddenExtraKeysError):
         fields = [f.name for f in attrs.fields(exc.cl)]
         return [
-            FactsError(f"{path}.{key}", "unknown key", expected=f"one of {', '.join(fields)}", suggestion=suggest(key, fields))
-            for key in sorted(exc.extra_fields)
+            FactsError(f"{path}.{describe_key(key)}", "unknown key", expected=f"one of {', '.join(fields)}", suggestion=suggest(key, fields))
+            for key in sorted(exc.extra_fields, key=str)
         ]
     if isinstance(exc, ClassValidationError):
         found: list[FactsError] = []
@@ -66,7 +69,7 @@ def _leaf_errors(exc: BaseException, path: str, cls: type) -> list[FactsError]:
             else:
                 found.append(FactsError(sub_path, "wrong type", expected="an object of facts" if sub_cls in GROUPS else "a valid value", got=None))
         return found
-    return [FactsError(path, f"invalid: {exc}")]
+    return [FactsError(path, f"invalid ({type(exc).__name__})")]
 
 
 class FactsErrors(FactsError):
@@ -90,8 +93,14 @@ def facts_from_dict(data: Any) -> CaseFacts:
     if not isinstance(data, dict):
         raise FactsError("$", "wrong type", expected="a JSON object of fact groups", got=type(data).__name__)
     for key, value in data.items():
-        if key in _GROUP_NAMES and not isinstance(value, dict):
-            raise FactsError(f"$.{key}", "wrong type", expected="a JSON object", got=value)
+        if not isinstance(key, str):
+            raise FactsError(f"$.{describe_key(key)}", "keys must be strings", expected="a group name")
+        if key in _GROUP_NAMES:
+            if not isinstance(value, dict):
+                raise FactsError(f"$.{key}", "wrong type", expected="a JSON object", got=value)
+            for fact in value:
+                if not isinstance(fact, str):
+                    raise FactsError(f"$.{key}.{describe_key(fact)}", "keys must be strings", expected="a fact name")
     try:
         return converter.structure(data, CaseFacts)
     except FactsError:
@@ -104,11 +113,11 @@ def facts_from_dict(data: Any) -> CaseFacts:
 
 
 def facts_from_json(text: str | bytes) -> CaseFacts:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FactsError("$", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    return facts_from_dict(data)
+    """Build CaseFacts from JSON text (str, or UTF-8 bytes); FactsError for anything else.
+
+    Limits (size, nesting, number length, duplicate keys) are in ``infoshare_rules.limits``.
+    """
+    return facts_from_dict(parse_json_document(text))
 
 
 def facts_to_dict(facts: CaseFacts) -> dict:

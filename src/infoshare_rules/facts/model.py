@@ -132,6 +132,8 @@ def _to_age(value: Any, self_: Any, field: attrs.Attribute) -> int | None:
     path = f"$.{type(self_).group}.{field.name}"
     if value is None:
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 12.0 is a whole number, as JSON Schema's "integer" says
     if isinstance(value, bool) or not isinstance(value, int):
         raise FactsError(path, "wrong type", expected=f"a whole number of years 0-{MAX_AGE}, or null for unknown", got=value)
     if not 0 <= value <= MAX_AGE:
