@@ -44,7 +44,7 @@ def describe_key(key: object) -> str:
 def describe_path(value: object) -> str:
     """A file name or path given in an input file: shown when short and plain, else described."""
     if isinstance(value, str) and _SHORT_PATH.fullmatch(value):
-        return repr(value)
+        return value
     return describe_value(value)
 
 

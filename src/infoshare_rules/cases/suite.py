@@ -7,7 +7,6 @@ documents the format; ``infoshare test`` and the pytest plugin both run cases th
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -18,9 +17,10 @@ import jsonschema
 
 from ..decision.decide import decide
 from ..decision.model import Decision
-from ..errors import FactsError, InfoshareError, RulesetError, suggest
+from ..errors import FactsError, InfoshareError, InputLimitError, RulesetError, describe_key, describe_path, describe_value, suggest
 from ..facts.model import CaseFacts
 from ..facts.json import facts_from_dict
+from ..limits import MAX_FACTS_BYTES, parse_json_document, read_regular_file
 from ..ruleset.loader import DEFAULT_RULESET, Ruleset, load_ruleset, loaded_ruleset
 from ..ruleset.verdict import Verdict
 from ..ruleset.yaml_lines import LineDict, LineList, load_yaml
@@ -159,19 +159,32 @@ def _line_of(data: Any, path: Iterable[Any]) -> int | None:
 
 
 def _schema_message(error: jsonschema.ValidationError) -> str:
-    where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    """The problem in words that name the path, the type and what is allowed, never the value itself."""
+    where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{describe_key(p)}" for p in error.absolute_path)
     if error.validator == "additionalProperties":
         allowed = list(error.schema.get("properties", {}))
         extras = [k for k in error.instance if k not in allowed]
         hints = [s for s in (suggest(str(k), allowed) for k in extras) if s]
-        text = f"{where}: unknown key {', '.join(map(repr, extras))}; allowed keys: {', '.join(allowed)}"
+        text = f"{where}: unknown key {', '.join(map(describe_value, extras))}; allowed keys: {', '.join(allowed)}"
         return text + (f" (did you mean {hints[0]!r}?)" if hints else "")
     number = isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool)
     if number and any(p in ("cites", "illustrates") for p in error.absolute_path):
         return f'{where}: paragraph ids must be quoted strings (write "{error.instance}" with quotes; an unquoted 4.30 reads as 4.3)'
     if error.validator == "oneOf" and isinstance(error.instance, dict):
         return f"{where}: a case needs exactly one of 'facts' or 'facts_file'"
-    return f"{where}: {error.message}"
+    got = describe_value(error.instance)
+    expected = error.validator_value
+    if error.validator == "type":
+        return f"{where}: expected {' or '.join(expected) if isinstance(expected, list) else expected}, got {got}"
+    if error.validator == "enum":
+        return f"{where}: expected one of {', '.join(map(str, expected))}, got {got}"
+    if error.validator == "pattern":
+        return f"{where}: must match {expected}, got {got}"
+    if error.validator == "required":
+        return f"{where}: {error.message}"  # names the missing key, from the schema
+    if error.validator in ("minItems", "minLength", "minProperties"):
+        return f"{where}: must not be empty"
+    return f"{where}: does not satisfy {error.validator} ({got})"
 
 
 def _paragraph_ids(values: Iterable[Any]) -> tuple[str, ...]:
@@ -221,14 +234,15 @@ def _case(raw: LineDict, path: Path, display: str, file_ruleset: str | None) -> 
     if "facts_file" in raw:
         facts_path = path.parent / raw["facts_file"]
         line = raw.key_lines["facts_file"]
+        shown = describe_path(raw["facts_file"])
         try:
-            facts_data = json.loads(facts_path.read_text(encoding="utf-8"))
+            facts_data = parse_json_document(read_regular_file(facts_path, MAX_FACTS_BYTES))
         except OSError as exc:
-            raise CaseFileError(f"facts_file {raw['facts_file']!r}: cannot read: {exc.strerror}", file=display, line=line, case=name) from None
-        except json.JSONDecodeError as exc:
-            raise CaseFileError(
-                f"facts_file {raw['facts_file']!r}: not valid JSON: {exc.msg} at line {exc.lineno}", file=display, line=line, case=name
-            ) from None
+            raise CaseFileError(f"facts_file {shown}: cannot read: {exc.strerror}", file=display, line=line, case=name) from None
+        except InputLimitError as exc:
+            raise CaseFileError(f"facts_file {shown}: {exc}", file=display, line=line, case=name) from None
+        except FactsError as exc:
+            raise CaseFileError(f"facts_file {shown}: {exc}", file=display, line=line, case=name) from None
     else:
         facts_data, line = raw["facts"], raw.key_lines["facts"]
     try:

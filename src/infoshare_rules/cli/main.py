@@ -14,8 +14,9 @@ from ..cases.report import suite_dict, suite_text, write_junit_xml
 from ..cases.suite import CASE_FILE_SCHEMA, SKIPPED, CaseFileError, run_suite
 from ..decision.decide import decide
 from ..engines.registry import ENGINE_NAMES
-from ..errors import InfoshareError, suggest
+from ..errors import InfoshareError, InputLimitError, describe_path, suggest
 from ..facts.json import facts_from_json, facts_json_schema
+from ..limits import MAX_FACTS_BYTES, read_regular_file
 from ..render.json import decision_json_schema, decision_to_json
 from ..render.text import decision_to_text, wrap_paragraph
 from ..ruleset.loader import DEFAULT_RULESET, available_rulesets, load_ruleset
@@ -38,7 +39,7 @@ ruleset_option = click.option(
     default=DEFAULT_RULESET,
     show_default=True,
     metavar="ID|PATH",
-    help="A shipped ruleset id or a ruleset folder.",
+    help="A shipped ruleset id (or one under INFOSHARE_RULESETS_PATH), or a ruleset folder given as a path (./folder).",
 )
 engine_option = click.option(
     "--engine",
@@ -49,16 +50,19 @@ engine_option = click.option(
 )
 
 
-def _read_input(path: str) -> str:
+def _read_input(path: str) -> bytes:
+    """The bytes of FILE or standard input, within the facts size limit; decoding is the library's (UTF-8)."""
     if path == "-":
-        return sys.stdin.read()
+        data = sys.stdin.buffer.read(MAX_FACTS_BYTES + 1)
+        if len(data) > MAX_FACTS_BYTES:
+            raise CliInputError(f"-: input too large: over {MAX_FACTS_BYTES} bytes")
+        return data
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
+        return read_regular_file(path, MAX_FACTS_BYTES)
     except OSError as exc:
-        raise CliInputError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise CliInputError(f"{path}: not UTF-8 text") from None
+        raise CliInputError(f"{describe_path(path)}: cannot read: {exc.strerror}") from None
+    except InputLimitError as exc:
+        raise CliInputError(f"{describe_path(path)}: {exc}") from None
 
 
 @cli.command("decide")
@@ -73,7 +77,7 @@ def decide_command(ruleset: str, engine: str, fmt: str, paragraphs: bool, facts_
     try:
         facts = facts_from_json(text)
     except InfoshareError as exc:
-        raise CliInputError(f"{facts_file}: {exc}") from None
+        raise CliInputError(f"{describe_path(facts_file)}: {exc}") from None
     decision = decide(facts, ruleset=ruleset, engine=engine)
     if fmt == "json":
         click.echo(decision_to_json(decision))
@@ -120,6 +124,7 @@ def test_command(
 
     if overwrite and not update:
         raise click.UsageError("--overwrite only makes sense with --update")
+    junit_failed = False
     suite = run_suite(paths, ruleset=ruleset, engine=engine, keywords=keywords, keep_decisions=overwrite)
     if update:
         by_file: dict[str, dict] = {}
@@ -139,7 +144,12 @@ def test_command(
         where = " matching -k " + ", ".join(keywords) if keywords else ""
         _fail(f"no cases{where} found in {', '.join(paths)} (case files are named *.cases.yaml)")
     if junit_xml:
-        write_junit_xml(suite, junit_xml)
+        try:
+            write_junit_xml(suite, junit_xml)
+        except OSError as exc:
+            # the report is still printed below; the exit code says the run was not clean
+            click.echo(f"infoshare: error: --junit-xml {describe_path(junit_xml)}: cannot write: {exc.strerror}", err=True)
+            junit_failed = True
     wants_coverage = show_coverage or fail_under is not None
     if fmt == "json":
         click.echo(json.dumps(suite_dict(suite, show_coverage=wants_coverage), indent=2))
@@ -154,6 +164,8 @@ def test_command(
             if not suite.coverage:
                 click.echo("no case was decided, so coverage is 0%", err=True)
             code = 1
+    if junit_failed:
+        code = max(code, EXIT_INVALID_INPUT)
     sys.exit(code)
 
 
@@ -226,4 +238,6 @@ def main(argv: list[str] | None = None) -> None:
         _fail(exc.format_message(), EXIT_INVALID_INPUT if isinstance(exc, click.UsageError) else exc.exit_code)
     except InfoshareError as exc:
         _fail(str(exc))
+    except RecursionError:  # every input is bounded before parsing; never a traceback if one slips through
+        _fail("input nested too deeply")
     sys.exit(code if isinstance(code, int) else 0)
