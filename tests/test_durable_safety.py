@@ -118,7 +118,7 @@ FORK_SCRIPT = textwrap.dedent(
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
 def test_fork_while_other_threads_decide_gives_a_working_child():
     proc = subprocess.run(
-        [sys.executable, "-c", FORK_SCRIPT % (FACTS, 20)], capture_output=True, text=True, timeout=300, cwd=ROOT
+        [sys.executable, "-c", FORK_SCRIPT % (FACTS, 30)], capture_output=True, text=True, timeout=300, cwd=ROOT
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().endswith("bad 0"), proc.stdout

@@ -162,8 +162,10 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     """The problem in words that name the path, the type and what is allowed, never the value itself."""
     where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{describe_key(p)}" for p in error.absolute_path)
     if error.validator == "additionalProperties":
-        allowed = list(error.schema.get("properties", {}))
-        extras = [k for k in error.instance if k not in allowed]
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        allowed = list(schema.get("properties", {}))
+        instance: Any = error.instance
+        extras = [k for k in instance if k not in allowed]
         hints = [s for s in (suggest(str(k), allowed) for k in extras) if s]
         text = f"{where}: unknown key {', '.join(map(describe_value, extras))}; allowed keys: {', '.join(allowed)}"
         return text + (f" (did you mean {hints[0]!r}?)" if hints else "")
@@ -173,7 +175,7 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     if error.validator == "oneOf" and isinstance(error.instance, dict):
         return f"{where}: a case needs exactly one of 'facts' or 'facts_file'"
     got = describe_value(error.instance)
-    expected = error.validator_value
+    expected: Any = error.validator_value
     if error.validator == "type":
         return f"{where}: expected {' or '.join(expected) if isinstance(expected, list) else expected}, got {got}"
     if error.validator == "enum":
@@ -210,7 +212,7 @@ def load_case_file(path: str | Path, display: str | None = None) -> CaseFile:
         first = min(errors, key=lambda e: _line_of(data, e.absolute_path) or 0)
         where = list(first.absolute_path)
         if first.validator == "additionalProperties":  # point at the unknown key itself
-            allowed = first.schema.get("properties", {})
+            allowed = first.schema.get("properties", {}) if isinstance(first.schema, dict) else {}
             where += [k for k in first.instance if k not in allowed][:1]
         raise CaseFileError(_schema_message(first), file=display, line=_line_of(data, where))
     cases: list[Case] = []
@@ -414,9 +416,9 @@ def iter_results(
         except CaseFileError as exc:
             yield CaseResult(None, ERROR, (exc.message,), error=exc)
             continue
-        for exc in case_file.errors:
-            if not words or (exc.case and any(w in exc.case.lower() for w in words)):
-                yield CaseResult(None, ERROR, (exc.message,), error=exc)
+        for bad in case_file.errors:
+            if not words or (bad.case and any(w in bad.case.lower() for w in words)):
+                yield CaseResult(None, ERROR, (bad.message,), error=bad)
         for case in case_file.cases:
             if words and not any(w in case.name.lower() for w in words):
                 continue
@@ -439,11 +441,13 @@ def run_case(case: Case, *, ruleset: str | Path | None = None, engine: str = "au
     except InfoshareError as exc:  # e.g. two rules in conflict: a defect to report, not a crash
         err = CaseFileError(f"could not decide: {exc}", file=case.file, line=case.line, case=case.name)
         return CaseResult(case, ERROR, (err.message,), error=err)
-    summary = {"verdict": decision.verdict, "fired_rules": decision.fired_rules}
+    verdict, fired = decision.verdict, tuple(decision.fired_rules)
     if case.expect is None:
-        return CaseResult(case, SKIPPED, ("no expectation (record one with --update)",), decision, time.perf_counter() - started, **summary)
+        note = ("no expectation (record one with --update)",)
+        return CaseResult(case, SKIPPED, note, decision, time.perf_counter() - started, verdict=verdict, fired_rules=fired)
     problems = check(case, decision)
-    return CaseResult(case, FAILED if problems else PASSED, tuple(problems), decision, time.perf_counter() - started, **summary)
+    status = FAILED if problems else PASSED
+    return CaseResult(case, status, tuple(problems), decision, time.perf_counter() - started, verdict=verdict, fired_rules=fired)
 
 
 def run_suite(

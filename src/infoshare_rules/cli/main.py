@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -127,7 +127,7 @@ def test_command(
     junit_failed = False
     suite = run_suite(paths, ruleset=ruleset, engine=engine, keywords=keywords, keep_decisions=overwrite)
     if update:
-        by_file: dict[str, dict] = {}
+        by_file: dict[str, dict[str, Any]] = {}
         for result in suite.results:
             if result.case and result.decision and (overwrite or result.status == SKIPPED):
                 by_file.setdefault(result.case.file, {})[result.case.name] = result.decision

@@ -140,7 +140,7 @@ def _build(rules: Ruleset, engine: str, verdict: Verdict, fired: list[int], know
     )
 
 
-_parts: dict[tuple, object] = {}
+_parts: dict[tuple[object, ...], object] = {}
 
 
 def _shared(cls: type, ruleset_hash: str, *fields: object):  # type: ignore[no-untyped-def]

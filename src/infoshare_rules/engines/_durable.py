@@ -105,7 +105,7 @@ def _fnv32(text: str) -> int:
 _RESERVED_HASHES = frozenset(_fnv32(n) for n in ("sid", "id", "$s"))
 
 
-class _QuietHost(_durable_engine.Host):  # type: ignore[misc, name-defined]
+class _QuietHost(_durable_engine.Host):  # type: ignore[misc]
     """A durable-rules host of our own, without the background timer threads.
 
     durable's global host (``durable.lang.get_host``) starts threads that call ``dispatch`` and

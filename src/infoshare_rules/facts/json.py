@@ -22,7 +22,7 @@ def _structure_enum(value: Any, enum_type: type) -> Any:
             return enum_type(value)
         except ValueError:
             pass
-    allowed = [m.value for m in enum_type]
+    allowed = [m.value for m in enum_type]  # type: ignore[attr-defined]
     if not isinstance(value, str):
         raise FactsError("$", "wrong type", expected=f"one of the strings {', '.join(allowed)}", got=value)
     raise FactsError("$", "not an allowed value", expected=allowed, got=value, suggestion=suggest(value, allowed))
@@ -82,7 +82,7 @@ class FactsErrors(FactsError):
         self.args = ("; ".join(str(e) for e in errors),)
 
     def __str__(self) -> str:
-        return self.args[0]
+        return str(self.args[0])
 
 
 _GROUP_NAMES = frozenset(f.name for f in attrs.fields(CaseFacts))
@@ -120,15 +120,16 @@ def facts_from_json(text: str | bytes) -> CaseFacts:
     return facts_from_dict(parse_json_document(text))
 
 
-def facts_to_dict(facts: CaseFacts) -> dict:
-    return converter.unstructure(facts)
+def facts_to_dict(facts: CaseFacts) -> dict[str, Any]:
+    data: dict[str, Any] = converter.unstructure(facts)
+    return data
 
 
 def facts_to_json(facts: CaseFacts, indent: int | None = 2) -> str:
     return json.dumps(facts_to_dict(facts), indent=indent)
 
 
-def facts_json_schema() -> dict:
+def facts_json_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of the facts document, generated from the attrs classes."""
     groups: dict[str, Any] = {}
     for group_field in attrs.fields(CaseFacts):
@@ -136,6 +137,7 @@ def facts_json_schema() -> dict:
         props: dict[str, Any] = {}
         for f in attrs.fields(cls):
             cites = ", ".join(f.metadata["cites"])
+            prop: dict[str, Any]
             if "enum" in f.metadata:
                 prop = {"enum": [m.value for m in f.metadata["enum"]], "default": "unknown"}
             else:

@@ -19,7 +19,7 @@ UNKNOWN = "unknown"
 
 class _FactEnum(str, enum.Enum):
     def __str__(self) -> str:  # so f-strings and JSON show the value, not the member name
-        return self.value
+        return str(self.value)
 
 
 class Answer(_FactEnum):
@@ -111,7 +111,7 @@ class AgeBand(_FactEnum):
 MAX_AGE = 25  # the guide covers children and young people; an older age is a typo, not a case
 
 
-def _to_enum(value: Any, self_: Any, field: attrs.Attribute) -> _FactEnum:
+def _to_enum(value: Any, self_: Any, field: attrs.Attribute[Any]) -> _FactEnum:
     enum_type: type[_FactEnum] = field.metadata["enum"]
     if isinstance(value, enum_type):
         return value
@@ -128,7 +128,7 @@ def _to_enum(value: Any, self_: Any, field: attrs.Attribute) -> _FactEnum:
     raise FactsError(path, "wrong type", expected=f"one of the strings {', '.join(allowed)}", got=value)
 
 
-def _to_age(value: Any, self_: Any, field: attrs.Attribute) -> int | None:
+def _to_age(value: Any, self_: Any, field: attrs.Attribute[Any]) -> int | None:
     path = f"$.{type(self_).group}.{field.name}"
     if value is None:
         return None
@@ -144,7 +144,7 @@ def _to_age(value: Any, self_: Any, field: attrs.Attribute) -> int | None:
 def fact(enum_type: type[_FactEnum], doc: str, *cites: str) -> Any:
     """A fact field: an enumeration defaulting to unknown, citing the guide."""
     return attrs.field(
-        default=enum_type.UNKNOWN,
+        default=enum_type(UNKNOWN),
         converter=attrs.Converter(_to_enum, takes_self=True, takes_field=True),
         metadata={"enum": enum_type, "doc": doc, "cites": cites},
     )
@@ -225,7 +225,7 @@ class Child:
     group = "child"
     age: int | None = attrs.field(
         default=None,
-        converter=attrs.Converter(_to_age, takes_self=True, takes_field=True),
+        converter=attrs.Converter(_to_age, takes_self=True, takes_field=True),  # type: ignore[misc]  # mypy's attrs plugin: named functions only
         metadata={"doc": "The child or young person's age in whole years; null when not known.", "cites": ("4.16", "4.17")},
     )
     competence: Competence = fact(
@@ -378,7 +378,7 @@ def _group(cls: type) -> Any:
     return attrs.field(factory=cls, converter=attrs.Converter(_to_group, takes_field=True), metadata={"group": cls})
 
 
-def _to_group(value: Any, field: attrs.Attribute) -> Any:
+def _to_group(value: Any, field: attrs.Attribute[Any]) -> Any:
     cls = field.metadata["group"]
     if isinstance(value, cls):
         return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ..decision.model import Decision
 from ..facts.json import converter
@@ -12,8 +13,8 @@ from ..ruleset.verdict import Verdict
 converter.register_unstructure_hook(Verdict, lambda member: member.value)
 
 
-def decision_to_dict(decision: Decision) -> dict:
-    data = converter.unstructure(decision)
+def decision_to_dict(decision: Decision) -> dict[str, Any]:
+    data: dict[str, Any] = converter.unstructure(decision)
     for step in data["trace"]:
         step["used"] = {premise["name"]: premise["value"] for premise in step["used"]}
     data["cites"] = list(decision.cites)
@@ -24,7 +25,7 @@ def decision_to_json(decision: Decision, indent: int | None = 2) -> str:
     return json.dumps(decision_to_dict(decision), indent=indent)
 
 
-def decision_json_schema() -> dict:
+def decision_json_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of a decision as ``decision_to_dict`` and ``infoshare decide`` give it."""
     ids = {"type": "array", "items": {"type": "string"}}
     return {

@@ -8,6 +8,7 @@ protocol extends a national ruleset with ``extends: <id>`` and adds to each of t
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from pathlib import Path
@@ -60,6 +61,16 @@ class _Reference:
 _loaded: dict[Path, _Loaded] = {}
 _references: dict[str, _Reference] = {}
 _cache_lock = threading.RLock()
+
+
+def _fresh_lock_in_child() -> None:
+    # A fork while another thread holds the lock would leave the child's copy held forever.
+    global _cache_lock
+    _cache_lock = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_lock_in_child)
 
 
 def _stamp(folders: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
@@ -220,7 +231,7 @@ class _Loader:
         self.questions: dict[str, QuestionSpec] = dict(base.questions) if base else {}
         rules: list[Rule] = list(base.rules) if base else []
         self.new_rules_from = len(rules)
-        self.lines: dict[tuple[str, str], int] = {}  # where this folder declares each conclusion, obligation, question
+        self.lines: dict[tuple[str, str], int | None] = {}  # where this folder declares each conclusion, obligation, question
 
         self._load_paragraphs(required=base is None)
         self._load_conclusions()
@@ -399,7 +410,7 @@ class _Loader:
         what = f"rule {rule_id!r}"
         cites = self._cites(raw, file, what)
         when_raw = raw["when"]
-        if not isinstance(when_raw, dict) or not when_raw:
+        if not isinstance(when_raw, LineDict) or not when_raw:
             raise RulesetError(f"{what}: 'when' must be a non-empty mapping of fact: value(s)", file=file, line=raw.key_lines["when"])
         stratum = 1
         conditions = []

@@ -67,7 +67,7 @@ def resolve_ruleset_path(ref: str | Path, near: Path | None = None) -> Path:
             raise RulesetNotFoundError("not a ruleset folder: no ruleset.yaml", file=shown)
         return path.resolve()
     known = available_rulesets()
-    if not _BARE_ID.fullmatch(ref):
+    if not _BARE_ID.fullmatch(str(ref)):
         raise RulesetNotFoundError(
             f"not a ruleset id: {describe_value(ref)}; a ruleset id is letters, digits, '.', '_' and '-', "
             f"and a folder is given as a path (./folder); known rulesets: {', '.join(known) or 'none'}"
@@ -78,6 +78,6 @@ def resolve_ruleset_path(ref: str | Path, near: Path | None = None) -> Path:
             return candidate.resolve()
     hint = f" (a folder in the working directory is given as ./{ref})" if Path(ref).is_dir() else ""
     raise RulesetNotFoundError(
-        f"no ruleset {describe_value(ref)}; known rulesets: {', '.join(known) or 'none'}{hint}",
-        suggestion=suggest(ref, known),
+        f"no ruleset {describe_value(str(ref))}; known rulesets: {', '.join(known) or 'none'}{hint}",
+        suggestion=suggest(str(ref), known),
     )

@@ -12,7 +12,7 @@ from ..errors import InputLimitError, RulesetError, describe_value
 from ..limits import MAX_YAML_BYTES, MAX_YAML_DEPTH, decode_utf8, read_regular_file
 
 
-class LineDict(dict):
+class LineDict(dict[Any, Any]):
     """A mapping from YAML that knows where it is: 1-based start line, column, end line, each key's line."""
 
     line: int = 0
@@ -22,7 +22,7 @@ class LineDict(dict):
     value_end_lines: dict[str, int]
 
 
-class LineList(list):
+class LineList(list[Any]):
     line: int = 0
 
 
@@ -111,16 +111,17 @@ def _refuse_anchors_and_deep_nesting(text: str, name: str) -> None:
     if not maybe_anchor and text.count("\n") + 1 < MAX_YAML_DEPTH and text.count("[") + text.count("{") < MAX_YAML_DEPTH:
         return  # too few lines and brackets to nest that deep
     for event in yaml.parse(text, Loader=_BaseLoader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise RulesetError(
                 "YAML anchors and aliases (&name, *name) are not allowed: write each value out",
                 file=name,
-                line=event.start_mark.line + 1,
+                line=line,
             )
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_YAML_DEPTH:
-                raise RulesetError(f"nested too deeply; the limit is {MAX_YAML_DEPTH} levels", file=name, line=event.start_mark.line + 1)
+                raise RulesetError(f"nested too deeply; the limit is {MAX_YAML_DEPTH} levels", file=name, line=line)
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
 
@@ -134,9 +135,8 @@ def load_yaml_text(text: str, name: str) -> Any:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise RulesetError(
-            f"invalid YAML: {exc.problem or exc.context}", file=name, line=mark.line + 1 if mark else None
-        ) from None
+        line = mark.line + 1 if mark is not None else None
+        raise RulesetError(f"invalid YAML: {exc.problem or exc.context}", file=name, line=line) from None
     except yaml.YAMLError as exc:
         raise RulesetError(f"invalid YAML: {type(exc).__name__}", file=name) from None
     except RecursionError:
