@@ -153,7 +153,8 @@ def test_batch_csv_in_and_out(tmp_path):
     source.write_text("legal.court_order,child.age,consent.parent\nyes,,\n,12,given\n,twelve,\nno,,x,extra\n")
     run = infoshare("batch", "--engine", "reference", str(source), str(tmp_path / "out.csv"))
     assert run.returncode == 1, run.stderr
-    rows = list(csv.DictReader((tmp_path / "out.csv").open()))
+    with (tmp_path / "out.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
     assert [r["index"] for r in rows] == ["0", "1", "2", "3"]
     assert rows[0]["verdict"] == decide(CaseFacts(legal=Legal(court_order="yes")), engine="reference").verdict.value == "must_share"
     assert rows[1]["verdict"] == decide(facts_from_dict({"child": {"age": 12}, "consent": {"parent": "given"}}), engine="reference").verdict.value

@@ -261,19 +261,24 @@ def test_unknown_and_irrelevant_facts_raise_nothing(ruleset, durable, reference)
 
 
 def test_sessions_are_independent(ruleset, durable):
-    a, b = durable.session(), durable.session()
-    try:
+    with durable.session() as a:
         assert ids(ruleset, a.add({"purpose.legitimate": "yes"})) == set()
+    with durable.session() as b:
         assert ids(ruleset, b.add({"purpose.within_agency_functions": "yes"})) == set()
-        assert ids(ruleset, a.add({"purpose.within_agency_functions": "yes"})) == {"purpose-legitimate", "record-when-purpose"}
         assert ids(ruleset, b.add({"purpose.legitimate": "no"})) == {
             "purpose-not-legitimate",
             "record-when-no-purpose",
             "verdict-do-not-share",
         }
-    finally:
-        a.close()
-        b.close()
+
+
+def test_second_session_in_one_thread_is_refused_not_deadlocked(durable):
+    """One live durable session per process: a second one in the same thread would wait for itself."""
+    with durable.session():
+        with pytest.raises(InfoshareError, match="one session at a time"):
+            durable.session()
+    with durable.session() as again:  # the refusal left nothing held
+        again.add({"purpose.legitimate": "yes"})
 
 
 def test_closed_session_refuses_facts(durable):
@@ -303,22 +308,27 @@ def test_1500_sequential_sessions(durable):
     assert durable.live_sessions == 0
 
 
-def test_more_live_sessions_than_one_durable_ruleset_holds(ruleset, monkeypatch):
-    """durable-rules holds 1,024 live sessions per ruleset; the engine spreads over more."""
-    from infoshare_rules.engines import _durable
+def test_another_threads_session_waits_for_the_open_one(ruleset, durable):
+    """The whole decision runs under the lock: a second thread's session opens only after close()."""
+    events = []
+    opened = threading.Event()
 
-    monkeypatch.setattr(_durable, "SESSIONS_PER_SHARD", 4)
-    engine = _durable.DurableEngine(ruleset)
-    sessions = [engine.session() for _ in range(10)]
-    for session in sessions:
-        assert ids(ruleset, session.add(CONSENTED)) >= {"verdict-share"}
-    assert engine.live_sessions == 10 and len(engine._shards) == 3
-    for session in sessions:
-        session.close()
-    assert engine.live_sessions == 0
-    with engine.session() as session:  # freed places are reused
+    def other() -> None:
+        opened.wait()
+        with durable.session() as session:
+            events.append("other opened")
+            session.add(CONSENTED)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    with durable.session() as session:
+        opened.set()
+        thread.join(timeout=0.3)  # it cannot open while this session is live
+        events.append("first still open")
         session.add(CONSENTED)
-    assert len(engine._shards) == 3
+    thread.join(timeout=30)
+    assert events == ["first still open", "other opened"]
+    assert durable.live_sessions == 0
 
 
 def test_unclosed_sessions_are_freed_later(ruleset):
@@ -336,8 +346,10 @@ def test_two_engines_on_one_ruleset(ruleset, durable):
     from infoshare_rules.engines._durable import DurableEngine
 
     other = DurableEngine(ruleset)  # registered under another name
-    with other.session() as a, durable.session() as b:
-        assert a.add(CONSENTED) and b.add(CONSENTED)
+    with other.session() as a:
+        assert a.add(CONSENTED)
+    with durable.session() as b:
+        assert b.add(CONSENTED)
 
 
 # ---------------------------------------------------------------- threads
@@ -400,7 +412,7 @@ def test_engines_compiled_in_threads(ruleset):
     for t in threads:
         t.join()
     assert not errors and len(engines) == 6
-    assert len({e._shards[0].name for e in engines}) == 6
+    assert len({e._base_name for e in engines}) == 6
 
 
 # ---------------------------------------------------------------- availability and limits

@@ -82,6 +82,7 @@ def test_interview_asks_only_what_is_needed_and_reaches_the_decision(tmp_path, c
     child.send("n")  # no record
     child.expect(pexpect.EOF)
     child.close()
+    child.logfile_read.close()
     assert child.exitstatus == 0
 
 
@@ -99,6 +100,7 @@ def test_not_sure_moves_on_and_a_record_is_saved(tmp_path):
     child.expect("Saved the decision record case-42")
     child.expect(pexpect.EOF)
     child.close()
+    child.logfile_read.close()
     assert child.exitstatus == 0
     record = record_from_json((tmp_path / "case-42.record.json").read_text())
     assert record.verdict.value == "undetermined" and record.facts is not None

@@ -24,5 +24,6 @@ def test_wheel_ships_rulesets_console_script_and_pytest_plugin(tmp_path):
     on_disk = {p.relative_to(ROOT / "rulesets").as_posix() for p in (ROOT / "rulesets").rglob("*") if p.is_file()}
     assert on_disk and on_disk <= shipped
     assert "infoshare_rules/engines/_durable.py" in names
+    assert "infoshare_rules/py.typed" in names  # PEP 561: type checkers use our annotations
     assert "infoshare = infoshare_rules.cli.main:main" in entry_points
     assert "infoshare_cases = infoshare_rules.cases.pytest_plugin" in entry_points

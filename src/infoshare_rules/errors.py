@@ -3,7 +3,49 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Iterable, Sequence
+
+# Error messages never echo what was submitted (a name or an address would end up in logs): a
+# value is shown only when it is a short identifier-like token, as a typo of an allowed value is.
+_SHORT_TOKEN = re.compile(r"[A-Za-z0-9_.\-]{1,24}")
+_SHORT_PATH = re.compile(r"[A-Za-z0-9_.\-/ ]{1,120}")
+
+
+def describe_value(value: object) -> str:
+    """A submitted value as an error message may show it: short tokens verbatim, anything else by type and size."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        if value.bit_length() <= 40:
+            return repr(int(value))
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, float):
+        text = repr(value)
+        return text if len(text) <= 24 else "a number"
+    if isinstance(value, str):
+        return repr(str(value)) if _SHORT_TOKEN.fullmatch(value) else f"a string of {len(value)} characters (not shown)"
+    if isinstance(value, bytes):
+        return f"{len(value)} bytes (not shown)"
+    if isinstance(value, (list, tuple)):
+        return f"a list of {len(value)} items"
+    if isinstance(value, dict):
+        return f"an object with {len(value)} keys"
+    return f"a value of type {type(value).__name__}"
+
+
+def describe_key(key: object) -> str:
+    """A mapping key as a path step: shown when it is a short token, else described."""
+    if isinstance(key, str) and _SHORT_TOKEN.fullmatch(key):
+        return key
+    return f"<{describe_value(key)}>"
+
+
+def describe_path(value: object) -> str:
+    """A file name or path given in an input file: shown when short and plain, else described."""
+    if isinstance(value, str) and _SHORT_PATH.fullmatch(value):
+        return value
+    return describe_value(value)
 
 
 def suggest(got: object, allowed: Iterable[str]) -> str | None:
@@ -46,7 +88,7 @@ class FactsError(InfoshareError):
             exp = self.expected if isinstance(self.expected, str) else ", ".join(self.expected)
             parts.append(f"expected {exp}")
         if self.got is not None:
-            parts.append(f"got {self.got!r}")
+            parts.append(f"got {describe_value(self.got)}")
         msg = "; ".join(parts)
         if self.suggestion:
             msg += f" (did you mean {self.suggestion!r}?)"
@@ -103,6 +145,15 @@ class RulesetConflictError(InfoshareError):
             f"rules conflict on {conclusion!r}: rule {first[0]!r} concluded {first[1]!r}, "
             f"rule {second[0]!r} concluded {second[1]!r}"
         )
+
+
+class InputLimitError(InfoshareError):
+    """Input refused before parsing: over a documented limit, not UTF-8, or not a regular file."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        self.message = message
+        self.line = line
+        super().__init__(message)
 
 
 class EngineUnavailableError(InfoshareError):

@@ -103,7 +103,8 @@ def count_records(path: str, fmt: str) -> int | None:
         return None
     try:
         if fmt == "parquet":
-            return require_pyarrow().parquet.ParquetFile(path).metadata.num_rows
+            rows: int = require_pyarrow().parquet.ParquetFile(path).metadata.num_rows
+            return rows
         lines, last = 0, b"\n"
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
@@ -155,7 +156,7 @@ def _read_csv(binary: IO[bytes], path: str, owned: bool) -> Iterator[Any]:
     return _csv_rows(reader, handle, path, owned)
 
 
-def _csv_rows(reader: csv.DictReader, handle: io.TextIOWrapper, path: str, owned: bool) -> Iterator[Any]:
+def _csv_rows(reader: csv.DictReader[str], handle: io.TextIOWrapper, path: str, owned: bool) -> Iterator[Any]:
     try:
         for row in reader:
             if None in row:  # more cells than the header has columns
@@ -170,7 +171,7 @@ def _csv_rows(reader: csv.DictReader, handle: io.TextIOWrapper, path: str, owned
         handle.close() if owned else handle.detach()
 
 
-def _read_parquet(path: str) -> Iterator[dict]:
+def _read_parquet(path: str) -> Iterator[dict[str, Any]]:
     pa = require_pyarrow()
     try:
         source = pa.parquet.ParquetFile(path)
@@ -230,14 +231,14 @@ class Writer:
     def __init__(self, path: str, fmt: str, stdout: IO[str] | None = None) -> None:
         self.fmt = fmt
         self.path = path
-        self._rows: list[tuple] = []
+        self._rows: list[tuple[Any, ...]] = []
         self._parquet: Any = None
         if fmt == "parquet":
             if path == "-":
                 raise BatchInputError("Parquet output needs a file, not standard output")
             self._pa = require_pyarrow()
             self._schema = self._pa.schema([("index", self._pa.int64())] + [(c, self._pa.string()) for c in COLUMNS[1:]])
-            self._handle = None
+            self._handle: IO[str] = io.StringIO()  # unused: Parquet is written by its own writer
             return
         if path == "-":
             assert stdout is not None

@@ -98,7 +98,7 @@ def _run(records: Iterator[Any], spec: WorkerSpec, workers: int, chunksize: int,
 def _run_pool(records: Iterator[Any], spec: WorkerSpec, workers: int, chunksize: int, encode: Encode | None) -> Iterator[Any]:
     context = multiprocessing.get_context(START_METHOD)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker, initargs=(spec,))
-    in_flight: deque[Future] = deque()
+    in_flight: deque[Future[Any]] = deque()
     start = 0
     try:
         while True:

@@ -13,7 +13,7 @@ from ..facts.model import CaseFacts
 
 #: What ``decide_many`` accepts per record. JSON text is what the file readers hand over: workers
 #: parse it themselves, so the parent process only moves strings.
-Record = Union[CaseFacts, dict, str]
+Record = Union[CaseFacts, dict[str, Any], str]
 
 
 @attrs.frozen

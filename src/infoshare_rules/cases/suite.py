@@ -7,7 +7,6 @@ documents the format; ``infoshare test`` and the pytest plugin both run cases th
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -18,9 +17,10 @@ import jsonschema
 
 from ..decision.decide import decide
 from ..decision.model import Decision
-from ..errors import FactsError, InfoshareError, RulesetError, suggest
+from ..errors import FactsError, InfoshareError, InputLimitError, RulesetError, describe_key, describe_path, describe_value, suggest
 from ..facts.model import INPUT_SPECS, CaseFacts
 from ..facts.json import facts_from_dict
+from ..limits import MAX_FACTS_BYTES, parse_json_document, read_regular_file
 from ..ruleset.loader import DEFAULT_RULESET, Ruleset, load_ruleset, loaded_ruleset
 from ..ruleset.verdict import Verdict
 from ..ruleset.yaml_lines import LineDict, LineList, load_yaml
@@ -163,19 +163,34 @@ def _line_of(data: Any, path: Iterable[Any]) -> int | None:
 
 
 def _schema_message(error: jsonschema.ValidationError) -> str:
-    where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    """The problem in words that name the path, the type and what is allowed, never the value itself."""
+    where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{describe_key(p)}" for p in error.absolute_path)
     if error.validator == "additionalProperties":
-        allowed = list(error.schema.get("properties", {}))
-        extras = [k for k in error.instance if k not in allowed]
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        allowed = list(schema.get("properties", {}))
+        instance: Any = error.instance
+        extras = [k for k in instance if k not in allowed]
         hints = [s for s in (suggest(str(k), allowed) for k in extras) if s]
-        text = f"{where}: unknown key {', '.join(map(repr, extras))}; allowed keys: {', '.join(allowed)}"
+        text = f"{where}: unknown key {', '.join(map(describe_value, extras))}; allowed keys: {', '.join(allowed)}"
         return text + (f" (did you mean {hints[0]!r}?)" if hints else "")
     number = isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool)
     if number and any(p in ("cites", "illustrates") for p in error.absolute_path):
         return f'{where}: paragraph ids must be quoted strings (write "{error.instance}" with quotes; an unquoted 4.30 reads as 4.3)'
     if error.validator == "oneOf" and isinstance(error.instance, dict):
         return f"{where}: a case needs exactly one of 'facts' or 'facts_file'"
-    return f"{where}: {error.message}"
+    got = describe_value(error.instance)
+    expected: Any = error.validator_value
+    if error.validator == "type":
+        return f"{where}: expected {' or '.join(expected) if isinstance(expected, list) else expected}, got {got}"
+    if error.validator == "enum":
+        return f"{where}: expected one of {', '.join(map(str, expected))}, got {got}"
+    if error.validator == "pattern":
+        return f"{where}: must match {expected}, got {got}"
+    if error.validator == "required":
+        return f"{where}: {error.message}"  # names the missing key, from the schema
+    if error.validator in ("minItems", "minLength", "minProperties"):
+        return f"{where}: must not be empty"
+    return f"{where}: does not satisfy {error.validator} ({got})"
 
 
 def _paragraph_ids(values: Iterable[Any]) -> tuple[str, ...]:
@@ -201,7 +216,7 @@ def load_case_file(path: str | Path, display: str | None = None) -> CaseFile:
         first = min(errors, key=lambda e: _line_of(data, e.absolute_path) or 0)
         where = list(first.absolute_path)
         if first.validator == "additionalProperties":  # point at the unknown key itself
-            allowed = first.schema.get("properties", {})
+            allowed = first.schema.get("properties", {}) if isinstance(first.schema, dict) else {}
             where += [k for k in first.instance if k not in allowed][:1]
         raise CaseFileError(_schema_message(first), file=display, line=_line_of(data, where))
     cases: list[Case] = []
@@ -225,14 +240,15 @@ def _case(raw: LineDict, path: Path, display: str, file_ruleset: str | None) -> 
     if "facts_file" in raw:
         facts_path = path.parent / raw["facts_file"]
         line = raw.key_lines["facts_file"]
+        shown = describe_path(raw["facts_file"])
         try:
-            facts_data = json.loads(facts_path.read_text(encoding="utf-8"))
+            facts_data = parse_json_document(read_regular_file(facts_path, MAX_FACTS_BYTES))
         except OSError as exc:
-            raise CaseFileError(f"facts_file {raw['facts_file']!r}: cannot read: {exc.strerror}", file=display, line=line, case=name) from None
-        except json.JSONDecodeError as exc:
-            raise CaseFileError(
-                f"facts_file {raw['facts_file']!r}: not valid JSON: {exc.msg} at line {exc.lineno}", file=display, line=line, case=name
-            ) from None
+            raise CaseFileError(f"facts_file {shown}: cannot read: {exc.strerror}", file=display, line=line, case=name) from None
+        except InputLimitError as exc:
+            raise CaseFileError(f"facts_file {shown}: {exc}", file=display, line=line, case=name) from None
+        except FactsError as exc:
+            raise CaseFileError(f"facts_file {shown}: {exc}", file=display, line=line, case=name) from None
     else:
         facts_data, line = raw["facts"], raw.key_lines["facts"]
     try:
@@ -415,9 +431,9 @@ def iter_results(
         except CaseFileError as exc:
             yield CaseResult(None, ERROR, (exc.message,), error=exc)
             continue
-        for exc in case_file.errors:
-            if not words or (exc.case and any(w in exc.case.lower() for w in words)):
-                yield CaseResult(None, ERROR, (exc.message,), error=exc)
+        for bad in case_file.errors:
+            if not words or (bad.case and any(w in bad.case.lower() for w in words)):
+                yield CaseResult(None, ERROR, (bad.message,), error=bad)
         for case in case_file.cases:
             if words and not any(w in case.name.lower() for w in words):
                 continue
@@ -440,11 +456,13 @@ def run_case(case: Case, *, ruleset: str | Path | None = None, engine: str = "au
     except InfoshareError as exc:  # e.g. two rules in conflict: a defect to report, not a crash
         err = CaseFileError(f"could not decide: {exc}", file=case.file, line=case.line, case=case.name)
         return CaseResult(case, ERROR, (err.message,), error=err)
-    summary = {"verdict": decision.verdict, "fired_rules": decision.fired_rules}
+    verdict, fired = decision.verdict, tuple(decision.fired_rules)
     if case.expect is None:
-        return CaseResult(case, SKIPPED, ("no expectation (record one with --update)",), decision, time.perf_counter() - started, **summary)
+        note = ("no expectation (record one with --update)",)
+        return CaseResult(case, SKIPPED, note, decision, time.perf_counter() - started, verdict=verdict, fired_rules=fired)
     problems = check(case, decision)
-    return CaseResult(case, FAILED if problems else PASSED, tuple(problems), decision, time.perf_counter() - started, **summary)
+    status = FAILED if problems else PASSED
+    return CaseResult(case, status, tuple(problems), decision, time.perf_counter() - started, verdict=verdict, fired_rules=fired)
 
 
 def run_suite(

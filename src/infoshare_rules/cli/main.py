@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import textwrap
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -18,10 +18,12 @@ from ..cases.report import quiet_text, suite_dict, suite_text, write_coverage_js
 from ..cases.suite import CASE_FILE_SCHEMA, SKIPPED, CaseFileError, SuiteResult, run_suite
 from ..decision.decide import decide
 from ..engines.registry import ENGINE_NAMES
-from ..errors import InfoshareError, suggest
+from ..errors import InfoshareError, InputLimitError, describe_path, suggest
 from ..explain.narrative import explain
 from ..explain.render import RENDERERS, explanation_to_dict, explanation_to_text
 from ..facts.json import facts_from_json, facts_json_schema
+from ..facts.model import CaseFacts
+from ..limits import MAX_FACTS_BYTES, read_regular_file
 from ..render.json import decision_json_schema, decision_to_json
 from ..render.text import decision_to_text, wrap_paragraph
 from ..records.json import record_from_json, record_json_schema, record_to_json, verification_to_json
@@ -48,7 +50,7 @@ ruleset_option = click.option(
     default=DEFAULT_RULESET,
     show_default=True,
     metavar="ID|PATH",
-    help="A shipped ruleset id or a ruleset folder.",
+    help="A shipped ruleset id (or one under INFOSHARE_RULESETS_PATH), or a ruleset folder given as a path (./folder).",
 )
 engine_option = click.option(
     "--engine",
@@ -59,16 +61,19 @@ engine_option = click.option(
 )
 
 
-def _read_input(path: str) -> str:
+def _read_input(path: str) -> bytes:
+    """The bytes of FILE or standard input, within the facts size limit; decoding is the library's (UTF-8)."""
     if path == "-":
-        return sys.stdin.read()
+        data = sys.stdin.buffer.read(MAX_FACTS_BYTES + 1)
+        if len(data) > MAX_FACTS_BYTES:
+            raise CliInputError(f"-: input too large: over {MAX_FACTS_BYTES} bytes")
+        return data
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
+        return read_regular_file(path, MAX_FACTS_BYTES)
     except OSError as exc:
-        raise CliInputError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise CliInputError(f"{path}: not UTF-8 text") from None
+        raise CliInputError(f"{describe_path(path)}: cannot read: {exc.strerror}") from None
+    except InputLimitError as exc:
+        raise CliInputError(f"{describe_path(path)}: {exc}") from None
 
 
 @cli.command("decide")
@@ -110,12 +115,12 @@ def schema_command(of_cases: bool, of_decision: bool, of_record: bool, of_error:
     click.echo(json.dumps(schema, indent=2))
 
 
-def _read_facts(path: str):  # type: ignore[no-untyped-def]
+def _read_facts(path: str) -> CaseFacts:
     text = _read_input(path)
     try:
         return facts_from_json(text)
     except InfoshareError as exc:
-        raise CliInputError(f"{path}: {exc}") from None
+        raise CliInputError(f"{describe_path(path)}: {exc}") from None
 
 
 @cli.command("record")
@@ -190,12 +195,13 @@ def test_command(
 
     if overwrite and not update:
         raise click.UsageError("--overwrite only makes sense with --update")
+    junit_failed = False
     if update:
         suite = run_suite(paths, ruleset=ruleset, engine=engine, keywords=keywords, keep_decisions=overwrite)
     else:
         suite = _run_with_progress(paths, ruleset, engine, keywords, maxfail, quiet)
     if update:
-        by_file: dict[str, dict] = {}
+        by_file: dict[str, dict[str, Any]] = {}
         for result in suite.results:
             if result.case and result.decision and (overwrite or result.status == SKIPPED):
                 by_file.setdefault(result.case.file, {})[result.case.name] = result.decision
@@ -212,7 +218,12 @@ def test_command(
         where = " matching -k " + ", ".join(keywords) if keywords else ""
         _fail(f"no cases{where} found in {', '.join(paths)} (case files are named *.cases.yaml)")
     if junit_xml:
-        write_junit_xml(suite, junit_xml)
+        try:
+            write_junit_xml(suite, junit_xml)
+        except OSError as exc:
+            # the report is still printed below; the exit code says the run was not clean
+            click.echo(f"infoshare: error: --junit-xml {describe_path(junit_xml)}: cannot write: {exc.strerror}", err=True)
+            junit_failed = True
     if coverage_json:
         write_coverage_json(suite, coverage_json)
     wants_coverage = show_coverage or fail_under is not None
@@ -233,6 +244,8 @@ def test_command(
             if not suite.coverage:
                 click.echo("no case was decided, so coverage is 0%", err=True)
             code = 1
+    if junit_failed:
+        code = max(code, EXIT_INVALID_INPUT)
     sys.exit(code)
 
 
@@ -389,4 +402,6 @@ def main(argv: list[str] | None = None) -> None:
         _fail(exc.format_message(), EXIT_INVALID_INPUT if isinstance(exc, click.UsageError) else exc.exit_code)
     except InfoshareError as exc:
         _fail(str(exc))
+    except RecursionError:  # every input is bounded before parsing; never a traceback if one slips through
+        _fail("input nested too deeply")
     sys.exit(code if isinstance(code, int) else 0)

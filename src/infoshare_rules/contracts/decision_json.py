@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import Any, Callable
 
 import cattrs
 import jsonschema
@@ -49,7 +49,7 @@ FIELD_DOCS = {
 }
 
 
-def _special(tp: Any) -> dict | None:
+def _special(tp: Any) -> dict[str, Any] | None:
     if tp == PREMISES:
         return {"type": "object", "additionalProperties": {"type": "string"}, "description": "fact or conclusion name: value"}
     return None
@@ -81,7 +81,7 @@ def decision_to_json(decision: Decision, indent: int | None = 2) -> str:
     return json.dumps(decision_to_dict(decision), indent=indent, ensure_ascii=False)
 
 
-def schema_builder(field_docs: dict[str, str] = {}, special=lambda tp: None) -> SchemaBuilder:  # noqa: B006 (read only)
+def schema_builder(field_docs: dict[str, str] = {}, special: Callable[[Any], dict[str, Any] | None] = lambda tp: None) -> SchemaBuilder:  # noqa: B006 (read only)
     """A SchemaBuilder that knows the decision's parts (premises as an object, structured conclusions)."""
     builder = SchemaBuilder(field_docs={**FIELD_DOCS, **field_docs}, special=lambda tp: special(tp) or _special(tp))
     builder.define(TraceStep)
@@ -89,7 +89,7 @@ def schema_builder(field_docs: dict[str, str] = {}, special=lambda tp: None) -> 
 
 
 @functools.cache
-def decision_json_schema() -> dict:
+def decision_json_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of the decision JSON, with shared ``$defs``."""
     builder = schema_builder()
     builder.define(Decision)
@@ -126,7 +126,8 @@ def problem_of(error: jsonschema.ValidationError) -> DocumentError:
     schema = error.schema if isinstance(error.schema, dict) else {}
     expected: str | None = None
     if error.validator == "required":
-        missing = [name for name in error.validator_value if isinstance(error.instance, dict) and name not in error.instance]
+        wanted: Any = error.validator_value
+        missing = [name for name in wanted if isinstance(error.instance, dict) and name not in error.instance]
         return DocumentError(path, "missing field", expected=", ".join(missing))
     if "enum" in schema:
         expected = "one of " + ", ".join(map(str, schema["enum"]))

@@ -37,7 +37,7 @@ def error_to_dict(exc: InfoshareError) -> dict[str, Any]:
     return error_document(error_items(exc))
 
 
-def error_json_schema() -> dict:
+def error_json_schema() -> dict[str, Any]:
     text_or_null = {"type": ["string", "null"]}
     return {
         "title": "ErrorDocument",

@@ -16,7 +16,7 @@ import attrs
 from ..facts.json import enum_schema
 
 # A type the generic mapping should not handle, and the schema to give instead.
-Special = Callable[[Any], "dict | None"]
+Special = Callable[[Any], "dict[str, Any] | None"]
 
 
 class SchemaBuilder:
@@ -25,7 +25,7 @@ class SchemaBuilder:
         self._field_docs = field_docs
         self._special = special
 
-    def schema_of(self, tp: Any) -> dict:
+    def schema_of(self, tp: Any) -> dict[str, Any]:
         special = self._special(tp)
         if special is not None:
             return special
@@ -51,7 +51,7 @@ class SchemaBuilder:
             return {"type": simple[tp]}
         return {}
 
-    def define(self, cls: type, *, extra: Mapping[str, dict] = {}, name: str | None = None) -> dict:
+    def define(self, cls: type, *, extra: Mapping[str, dict[str, Any]] = {}, name: str | None = None) -> dict[str, Any]:
         """``$defs`` entry of an attrs class (fields in order, then ``extra`` computed ones); a $ref to it."""
         name = name or cls.__name__
         if name not in self.defs:

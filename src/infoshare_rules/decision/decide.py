@@ -19,9 +19,10 @@ How a decision is made (the semantics every engine shares):
 
 from __future__ import annotations
 
+import functools
 import itertools
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 from ..engines.base import Session
 from ..engines.registry import get_engine
@@ -132,21 +133,16 @@ def _weigh_doubts(rules: Ruleset, inputs: Mapping[str, str], run: _Run) -> tuple
             decisive = verdict is Verdict.UNDETERMINED
             why = "the facts leave the decision open" if decisive else f"the facts settle the decision ({verdict.value})"
         value = "decisive" if decisive else "not_decisive"
-        steps.append(
-            _shared_step(
-                rules.hash,
-                ("doubt", doubt.fact, value, why),
-                lambda doubt=doubt, value=value, why=why: TraceStep(
-                    rule=f"doubt:{doubt.fact}",
-                    kind="doubt",
-                    statement=f"{doubt.statement} Here {why}.",
-                    cites=doubt.cites,
-                    used=(Premise(doubt.fact, doubt.value),),
-                    concluded=Conclusion("verdict" if decisive else "conclude", "seek_advice" if decisive else "doubt", "yes" if decisive else value),
-                    source=f"{rules.path.name}/ruleset.yaml",
-                ),
-            )
+        step = TraceStep(
+            rule=f"doubt:{doubt.fact}",
+            kind="doubt",
+            statement=f"{doubt.statement} Here {why}.",
+            cites=doubt.cites,
+            used=(Premise(doubt.fact, doubt.value),),
+            concluded=Conclusion("verdict" if decisive else "conclude", "seek_advice" if decisive else "doubt", "yes" if decisive else value),
+            source=f"{rules.path.name}/ruleset.yaml",
         )
+        steps.append(_shared_step(rules.hash, ("doubt", doubt.fact, value, why), functools.partial(_same, step)))
         if decisive:
             verdict = Verdict.SEEK_ADVICE
     return verdict, steps
@@ -369,10 +365,14 @@ _KINDS = {STATED: "stated", PRESUMED: "presumed"}
 
 # Trace steps, obligations and questions are immutable and repeat across decisions: each distinct
 # one is built once per ruleset and shared.
-_parts: dict[tuple, object] = {}
+_parts: dict[tuple[object, ...], object] = {}
 
 
-def _shared_step(ruleset_hash: str, key: tuple, make) -> TraceStep:  # type: ignore[no-untyped-def]
+def _same(step: TraceStep) -> TraceStep:
+    return step
+
+
+def _shared_step(ruleset_hash: str, key: tuple[object, ...], make: Callable[[], TraceStep]) -> TraceStep:
     full = (ruleset_hash, *key)
     step = _parts.get(full)
     if step is None:

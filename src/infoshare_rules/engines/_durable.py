@@ -31,12 +31,17 @@ Quirks of durable-rules handled here:
   whose background timer threads call ``dispatch`` and ``dispatch_timers`` on every ruleset
   outside any lock (and ``assert_timers`` walks an index that goes stale when sessions are
   deleted out of order, reading freed memory). This module makes one host of its own, once,
-  without those threads (all actions here run synchronously inside ``add``), and nothing in
-  durable is thread-safe, so every call into durable is made under one module-level lock;
+  without those threads (all actions here run synchronously inside ``add``);
+* nothing in durable is thread-safe, and interleaved sessions (deleted out of order) crashed
+  natively (segfault in ``delete_state``). So there is ONE live durable session per process:
+  ``session()`` takes a module-level lock and ``close()`` releases it, so a whole decision runs
+  alone. A session dropped without ``close()`` releases it when collected. ``os.register_at_fork``
+  handlers make a fork wait until no other thread is inside durable and give the child a fresh
+  lock (a fork in the middle of another thread's call deadlocked the child);
+* on Python 3.12+ durable-rules warns (``DeprecationWarning``) on every action; the warning is
+  silenced around our calls into durable only, never globally;
 * rulesets are registered by name, process-wide, and cannot be removed: names are unique;
-* a ruleset holds at most 1,024 live sessions; the next one raises ``MemoryError`` and
-  leaves the engine corrupt (a later call can segfault). Each engine spreads sessions over
-  as many durable rulesets ("shards") as needed, at most ``SESSIONS_PER_SHARD`` each;
+* a ruleset holds at most 1,024 live sessions (one at a time here is far below it);
 * durable finds a session's state, and a fact within it, by a 32-bit FNV-1a hash alone (no
   string compare): sids and ids are chosen so that no two live ones collide;
 * more than ~511 distinct alpha tests hang ``create_ruleset`` forever: refused up front.
@@ -44,10 +49,14 @@ Quirks of durable-rules handled here:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 import sys
 import threading
-from typing import Any, Callable, Mapping
+import warnings
+import weakref
+from typing import Any, Callable, Iterator, Mapping
 
 from ..errors import EngineUnavailableError, InfoshareError
 from ..ruleset.model import Ruleset
@@ -66,19 +75,17 @@ except Exception as _exc:  # ImportError, or an undefined-symbol error from the 
         'Use engine="reference", which gives the same results and works everywhere.'
     ) from _exc
 
-__all__ = ["DurableEngine", "SESSIONS_PER_SHARD"]
+__all__ = ["DurableEngine"]
 
-#: durable-rules holds at most 1,024 live sessions per ruleset; keep a margin.
-SESSIONS_PER_SHARD = 1000
 #: durable-rules joins at most 16 facts per rule (MAX_MESSAGE_FRAMES).
 _MAX_CONDITIONS = 16
 #: durable-rules hangs registering more distinct alpha tests than its 512-bucket hash set holds.
 _MAX_ALPHA_TESTS = 500
 
-# One lock serialises every call into durable-rules (host creation, registration, asserts,
-# the actions they run, deletes). It is not re-entrant: actions run while it is held and
-# call durable directly.
-_LOCK = threading.Lock()
+# One lock (``_state.lock``, defined below with the fork handlers) serialises every call into
+# durable-rules. A session takes it when opened and releases it when closed, so a whole decision
+# runs alone: one live durable session per process, created and deleted in order (durable's
+# session index reads freed memory when sessions are deleted out of order).
 _host: Any = None
 _engine_numbers = itertools.count(1)
 
@@ -98,7 +105,7 @@ def _fnv32(text: str) -> int:
 _RESERVED_HASHES = frozenset(_fnv32(n) for n in ("sid", "id", "$s"))
 
 
-class _QuietHost(_durable_engine.Host):  # type: ignore[misc, name-defined]
+class _QuietHost(_durable_engine.Host):  # type: ignore[misc]
     """A durable-rules host of our own, without the background timer threads.
 
     durable's global host (``durable.lang.get_host``) starts threads that call ``dispatch`` and
@@ -135,15 +142,8 @@ class _IdMaker:
                 return ident
 
 
-class _Shard:
-    """One durable-rules ruleset holding up to SESSIONS_PER_SHARD live sessions."""
-
-    __slots__ = ("name", "rules", "live")
-
-    def __init__(self, name: str, rules: Any) -> None:
-        self.name = name
-        self.rules = rules  # durable.engine.Ruleset
-        self.live: set[int] = set()  # fnv32 hashes of the sids with state here
+def _do_nothing(c: Any) -> None:
+    return None
 
 
 class DurableEngine:
@@ -171,7 +171,7 @@ class DurableEngine:
                     groups[(cond.fact, values)] = ids.make("g")
         alpha_tests = len(singles) + len(groups)
         if alpha_tests > _MAX_ALPHA_TESTS:
-            raise InfoshareError(
+            raise EngineUnavailableError(
                 f"ruleset {ruleset.id!r} has {alpha_tests} distinct conditions; the durable engine supports at "
                 f'most {_MAX_ALPHA_TESTS} (a durable-rules limit). Use engine="reference".'
             )
@@ -185,7 +185,7 @@ class DurableEngine:
                 props: list[tuple[str, Any]] = [("id", fid), (fid, value)]
                 props += [(gid, 1) for (n, vs), gid in groups.items() if n == name and value in vs]
                 if len(props) > 250:  # durable: at most 255 properties per message
-                    raise InfoshareError(
+                    raise EngineUnavailableError(
                         f"fact {name!r} is tested by too many distinct conditions for the durable engine; "
                         'use engine="reference"'
                     )
@@ -215,17 +215,28 @@ class DurableEngine:
             self.definition[rule_name] = {"all": [{f"m{j}": p} for j, p in enumerate(patterns)]}
             self._actions[rule_name] = self._rule_action(rule.index)
 
+        # durable-rules' createStateNode leaves a new state's action context (two pointers)
+        # uninitialised, and delete_state frees them: "free(): invalid pointer" or a segfault when
+        # no action ever ran in the session. Completing any action sets them to NULL, so every
+        # session's first assert includes a fact matched by a rule whose action does nothing.
+        opener = ids.make("o")
+        self.definition["open"] = {"all": [{"m0": {opener: 1}}]}
+        self._actions["open"] = _do_nothing
+        self._opener = (("id", opener), (opener, 1))
+
         # Session ids: unique per engine; no live state message ("sid-<sid>") may share a hash
         # with a fact id, within one session.
         self._id_hashes = frozenset(ids.used)
         self._sids = itertools.count(1)
         self._current: _DurableSession | None = None  # the session whose add() is running
-        self._orphans: list[tuple[_Shard, str, int]] = []  # sessions dropped without close()
         digest = ruleset.hash.split(":", 1)[-1][:12]
         self._base_name = f"infoshare-{ruleset.id}-{digest}-{next(_engine_numbers)}"
-        self._shards: list[_Shard] = []
-        with _LOCK:
-            self._add_shard_locked()
+        self._rules: Any = None  # durable.engine.Ruleset
+        self._live: weakref.ref[_DurableSession] | None = None
+        if _state.owner == threading.get_ident():
+            raise InfoshareError("cannot compile a durable engine while this thread has a durable session open")
+        with _state.lock:
+            self._register_locked()
 
     # ------------------------------------------------------------------ compiling
 
@@ -243,7 +254,7 @@ class DurableEngine:
                     if template is not None:
                         message = dict(template)
                         message["sid"] = session._sid
-                        session._shard.rules.assert_fact(message)
+                        self._rules.assert_fact(message)
             except MessageNotHandledException:
                 pass  # cannot happen (every message matches a pattern) and would be harmless here
             except BaseException as exc:  # durable would swallow it: keep it for add() to raise
@@ -259,78 +270,78 @@ class DurableEngine:
             try:
                 message = dict(template)
                 message["sid"] = session._sid
-                session._shard.rules.assert_fact(message)
+                self._rules.assert_fact(message)
             except BaseException as exc:
                 session._error = exc
 
         return action
 
-    def _add_shard_locked(self) -> _Shard:
+    def _register_locked(self) -> Any:
+        """Register the compiled rules with durable-rules under a process-unique name."""
         host = _get_host_locked()
-        name = f"{self._base_name}-{len(self._shards)}"
+        name = self._base_name
         definition = {
             rule_name: {"all": rule["all"], "run": self._actions[rule_name]} for rule_name, rule in self.definition.items()
         }
         try:
-            host.register_rulesets({name: definition})
+            with _quiet():
+                host.register_rulesets({name: definition})
         except _native.error as exc:
-            raise InfoshareError(f"durable-rules could not compile ruleset {self.ruleset.id!r}: {exc}") from exc
-        rules = host.get_ruleset(name)
-        shard = _Shard(name, rules)
-        self._shards.append(shard)
-        return shard
+            raise EngineUnavailableError(f"durable-rules could not compile ruleset {self.ruleset.id!r}: {exc}") from exc
+        self._rules = host.get_ruleset(name)
+        return self._rules
 
     # ------------------------------------------------------------------ sessions
 
     def session(self) -> "_DurableSession":
-        return _DurableSession(self)
+        """Open the one live durable session of this process; close it (or use ``with``) promptly.
 
-    def _open_locked(self, session: "_DurableSession") -> None:
-        """Give a session a shard and a sid, on its first call into durable."""
-        while self._orphans:
-            self._delete_locked(*self._orphans.pop())
-        for shard in self._shards:
-            if len(shard.live) < SESSIONS_PER_SHARD:
-                break
-        else:
-            shard = self._add_shard_locked()
-        while True:
-            sid = str(next(self._sids))
-            sid_hash = _fnv32(sid)
-            if sid_hash not in shard.live and _fnv32("sid-" + sid) not in self._id_hashes:
-                break
-        shard.live.add(sid_hash)
-        session._shard, session._sid, session._sid_hash = shard, sid, sid_hash
-
-    def _delete_locked(self, shard: _Shard, sid: str, sid_hash: int) -> None:
-        shard.live.discard(sid_hash)
+        Blocks while another thread's session is open. A second session in the same thread is
+        refused (it would wait for itself forever).
+        """
+        me = threading.get_ident()
+        if _state.owner == me:
+            raise InfoshareError(
+                "the durable engine runs one session at a time per process and this thread already has one open; "
+                "close it first (decide() does)"
+            )
+        _state.lock.acquire()
         try:
-            shard.rules.delete_state(sid)
-        except _native.error:
-            pass  # no state: the first assert failed before creating it
-
-    def _orphaned(self, shard: _Shard, sid: str, sid_hash: int) -> None:
-        self._orphans.append((shard, sid, sid_hash))  # list.append: safe without the lock
+            if _state.suspect:
+                raise EngineUnavailableError(
+                    "the durable engine is unusable in this process: it was forked while another thread was inside "
+                    'durable-rules. Use engine="reference" here.'
+                )
+            while True:
+                sid = str(next(self._sids))
+                if _fnv32("sid-" + sid) not in self._id_hashes:
+                    break
+            session = _DurableSession(self, sid)
+            _state.owner = me
+        except BaseException:
+            _state.lock.release()
+            raise
+        return session
 
     @property
     def live_sessions(self) -> int:
-        """Sessions holding state in durable-rules (opened by an add, not yet closed)."""
-        return sum(len(s.live) for s in self._shards)
+        """Sessions of this engine holding the durable lock (0 or 1)."""
+        return 1 if self._live is not None and self._live() is not None else 0
 
 
 class _DurableSession:
-    """One decision's facts in durable-rules. Close it (or use ``with``) to free its state."""
+    """One decision's facts in durable-rules, holding the process's durable lock until closed."""
 
-    __slots__ = ("_engine", "_base", "_sid", "_sid_hash", "_shard", "_error", "_closed")
+    __slots__ = ("_engine", "_base", "_sid", "_error", "_closed", "_state_created", "__weakref__")
 
-    def __init__(self, engine: DurableEngine) -> None:
+    def __init__(self, engine: DurableEngine, sid: str) -> None:
         self._engine = engine
         self._base = FactBase(engine.ruleset.rules)
-        self._sid: str | None = None
-        self._sid_hash = 0
-        self._shard: _Shard | None = None
+        self._sid = sid
         self._error: BaseException | None = None
         self._closed = False
+        self._state_created = False
+        engine._live = weakref.ref(self)  # weak: a dropped session must be collectable, to free the lock
 
     def add(self, facts: Mapping[str, str]) -> list[int]:
         if self._closed:
@@ -350,40 +361,51 @@ class _DurableSession:
                 if template is not None:  # a fact no rule tests is known, not asserted
                     pending.append(template)
             elif current != value:
-                raise InfoshareError(f"fact {name!r} is already {current!r}, cannot set it to {value!r}")
+                raise InfoshareError(f"fact {name!r} is already set; a session's facts cannot change")
         if pending:
             engine = self._engine
-            with _LOCK:
-                if self._sid is None:
-                    engine._open_locked(self)
-                sid = self._sid
-                messages = []
-                for template in pending:
-                    message = dict(template)
-                    message["sid"] = sid
-                    messages.append(message)
-                engine._current = self
-                try:
-                    _get_host_locked().assert_facts(self._shard.name, messages)
-                except MessageNotHandledException as exc:  # cannot happen: every message matches a pattern
-                    self._error = InfoshareError(f"durable-rules did not handle a fact: {exc.message}")
-                except BaseException as exc:
-                    if self._error is None:
-                        self._error = exc
-                finally:
-                    engine._current = None
+            sid = self._sid
+            messages = []
+            if not self._state_created:
+                pending.insert(0, engine._opener)
+            for template in pending:
+                message = dict(template)
+                message["sid"] = sid
+                messages.append(message)
+            # This session holds the lock (taken in session()), so no other thread is in durable.
+            engine._current = self
+            self._state_created = True
+            try:
+                with _quiet():
+                    _host.assert_facts(engine._base_name, messages)  # the host runs the actions
+            except MessageNotHandledException as exc:  # cannot happen: every message matches a pattern
+                self._error = InfoshareError(f"durable-rules did not handle a fact: {exc.message}")
+            except BaseException as exc:
+                if self._error is None:
+                    self._error = exc
+            finally:
+                engine._current = None
             if self._error is not None:
                 raise self._error
         return base.fired[start:]
 
     def close(self) -> None:
-        """Delete the session's state in durable-rules. Safe to call more than once."""
+        """Delete the session's state in durable-rules and release the lock. Safe to call more than once."""
         if self._closed:
             return
         self._closed = True
-        if self._sid is not None:
-            with _LOCK:
-                self._engine._delete_locked(self._shard, self._sid, self._sid_hash)
+        engine = self._engine
+        try:
+            if self._state_created:
+                try:
+                    with _quiet():
+                        engine._rules.delete_state(self._sid)
+                except _native.error:
+                    pass  # no state: the first assert failed before creating it
+        finally:
+            engine._live = None
+            _state.owner = None
+            _state.lock.release()
 
     def __enter__(self) -> "_DurableSession":
         return self
@@ -392,10 +414,67 @@ class _DurableSession:
         self.close()
 
     def __del__(self) -> None:
-        # Never take the lock here: the collector can run while this thread holds it.
+        # A session dropped without close() still holds the lock: free it here, or every other
+        # session would wait forever. Safe: while this session holds the lock nobody else is in durable.
         try:
-            if not self._closed and self._sid is not None:
-                self._closed = True
-                self._engine._orphaned(self._shard, self._sid, self._sid_hash)
+            self.close()
         except Exception:
             pass
+
+
+# ---------------------------------------------------------------------- process state
+
+
+class _ProcessState:
+    """The lock serialising durable-rules, which thread's session holds it, and fork bookkeeping."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.owner: int | None = None  # thread ident of the live session, if any
+        self.suspect = False  # forked while another thread was inside durable-rules
+        self.held_for_fork = False
+
+
+_state = _ProcessState()
+#: Seconds a fork waits for another thread's durable session to end before giving up on durable in the child.
+FORK_WAIT_SECONDS = 10.0
+
+
+def _before_fork() -> None:
+    # Fork only while no other thread is inside durable-rules, so the child's copy is consistent.
+    _state.held_for_fork = _state.owner != threading.get_ident() and _state.lock.acquire(timeout=FORK_WAIT_SECONDS)
+
+
+def _after_fork_in_parent() -> None:
+    if _state.held_for_fork:
+        _state.held_for_fork = False
+        _state.lock.release()
+
+
+def _after_fork_in_child() -> None:
+    forking_thread_has_session = _state.owner == threading.get_ident()
+    consistent = _state.held_for_fork or forking_thread_has_session
+    # Only the forking thread exists in the child: a fresh lock, held again if its session is open.
+    _state.lock = threading.Lock()
+    _state.held_for_fork = False
+    if forking_thread_has_session:
+        _state.lock.acquire()
+    else:
+        _state.owner = None
+    if not consistent:
+        _state.suspect = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child)
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence durable-rules' DeprecationWarnings (datetime.utcfromtimestamp on Python 3.12+) here only.
+
+    Not globally: a program's own filters stay as they are. Callers hold the durable lock.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 from ..errors import EngineUnavailableError, InfoshareError, suggest
@@ -19,6 +20,16 @@ ENGINE_NAMES = ("durable", "reference", "compiled", "auto")
 
 _engines: dict[tuple[str, str], Engine] = {}
 _engines_lock = threading.Lock()
+
+
+def _fresh_lock_in_child() -> None:
+    # A fork while another thread compiles would leave the child's copy of the lock held forever.
+    global _engines_lock
+    _engines_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_lock_in_child)
 
 
 def durable_available() -> bool:
@@ -36,19 +47,25 @@ def get_engine(ruleset: Ruleset, name: str = "auto") -> Engine:
             f"engine: expected one of {', '.join(ENGINE_NAMES)}, got {name!r}"
             + (f" (did you mean {s!r}?)" if (s := suggest(name, ENGINE_NAMES)) else "")
         )
-    if name == "auto":
-        name = "durable" if durable_available() else "reference"
     key = (ruleset.hash + str(ruleset.path), name)
     with _engines_lock:
         engine = _engines.get(key)
         if engine is None:
-            if name == "durable":
-                from ._durable import DurableEngine
-
-                engine = DurableEngine(ruleset)
-            elif name == "compiled":
-                engine = CompiledEngine(ruleset)
-            else:
-                engine = ReferenceEngine(ruleset)
-            _engines[key] = engine
+            engine = _engines[key] = _compile(ruleset, name)
     return engine
+
+
+def _compile(ruleset: Ruleset, name: str) -> Engine:
+    if name == "compiled":
+        return CompiledEngine(ruleset)
+    if name == "reference" or (name == "auto" and not durable_available()):
+        return ReferenceEngine(ruleset)
+    from ._durable import DurableEngine
+
+    try:
+        return DurableEngine(ruleset)
+    except EngineUnavailableError:
+        if name == "durable":
+            raise
+        # auto: durable cannot compile this ruleset (too many conditions for durable-rules)
+        return ReferenceEngine(ruleset)

@@ -44,7 +44,7 @@ class Explanation:
         return self.decision.obligations
 
 
-def guide_order(paragraph: str) -> tuple:
+def guide_order(paragraph: str) -> tuple[object, ...]:
     """Section 4 (the flowchart's questions, 4.2-4.31) first, in number order; then the rest; then named parts."""
     parts = paragraph.split(".")
     if not all(part.isdigit() for part in parts):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import enum
 from typing import Any, Optional
 
 import attrs
 import cattrs
 from cattrs.errors import AttributeValidationNote, ClassValidationError, ForbiddenExtraKeysError
 
-from ..errors import FactsError, suggest
+from ..errors import FactsError, describe_key, suggest
+from ..limits import parse_json_document
 from .model import GROUPS, CaseFacts, _FactEnum
 
 converter = cattrs.Converter(forbid_extra_keys=True)
@@ -21,7 +23,7 @@ def _structure_enum(value: Any, enum_type: type) -> Any:
             return enum_type(value)
         except ValueError:
             pass
-    allowed = [m.value for m in enum_type]
+    allowed = [m.value for m in enum_type]  # type: ignore[attr-defined]
     if not isinstance(value, str):
         raise FactsError("$", "wrong type", expected=f"one of the strings {', '.join(allowed)}", got=value)
     raise FactsError("$", "not an allowed value", expected=allowed, got=value, suggestion=suggest(value, allowed))
@@ -50,8 +52,8 @@ def _leaf_errors(exc: BaseException, path: str, cls: type) -> list[FactsError]:
     if isinstance(exc, ForbiddenExtraKeysError):
         fields = [f.name for f in attrs.fields(exc.cl)]
         return [
-            FactsError(f"{path}.{key}", "unknown key", expected=f"one of {', '.join(fields)}", suggestion=suggest(key, fields))
-            for key in sorted(exc.extra_fields)
+            FactsError(f"{path}.{describe_key(key)}", "unknown key", expected=f"one of {', '.join(fields)}", suggestion=suggest(key, fields))
+            for key in sorted(exc.extra_fields, key=str)
         ]
     if isinstance(exc, ClassValidationError):
         found: list[FactsError] = []
@@ -68,7 +70,7 @@ def _leaf_errors(exc: BaseException, path: str, cls: type) -> list[FactsError]:
             else:
                 found.append(FactsError(sub_path, "wrong type", expected="an object of facts" if sub_cls in GROUPS else "a valid value", got=None))
         return found
-    return [FactsError(path, f"invalid: {exc}")]
+    return [FactsError(path, f"invalid ({type(exc).__name__})")]
 
 
 class FactsErrors(FactsError):
@@ -81,7 +83,7 @@ class FactsErrors(FactsError):
         self.args = ("; ".join(str(e) for e in errors),)
 
     def __str__(self) -> str:
-        return self.args[0]
+        return str(self.args[0])
 
 
 _GROUP_NAMES = frozenset(f.name for f in attrs.fields(CaseFacts))
@@ -92,8 +94,14 @@ def facts_from_dict(data: Any) -> CaseFacts:
     if not isinstance(data, dict):
         raise FactsError("$", "wrong type", expected="a JSON object of fact groups", got=type(data).__name__)
     for key, value in data.items():
-        if key in _GROUP_NAMES and not isinstance(value, dict):
-            raise FactsError(f"$.{key}", "wrong type", expected="a JSON object", got=value)
+        if not isinstance(key, str):
+            raise FactsError(f"$.{describe_key(key)}", "keys must be strings", expected="a group name")
+        if key in _GROUP_NAMES:
+            if not isinstance(value, dict):
+                raise FactsError(f"$.{key}", "wrong type", expected="a JSON object", got=value)
+            for fact in value:
+                if not isinstance(fact, str):
+                    raise FactsError(f"$.{key}.{describe_key(fact)}", "keys must be strings", expected="a fact name")
     try:
         return converter.structure(data, CaseFacts)
     except FactsError:
@@ -106,15 +114,16 @@ def facts_from_dict(data: Any) -> CaseFacts:
 
 
 def facts_from_json(text: str | bytes) -> CaseFacts:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FactsError("$", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    return facts_from_dict(data)
+    """Build CaseFacts from JSON text (str, or UTF-8 bytes); FactsError for anything else.
+
+    Limits (size, nesting, number length, duplicate keys) are in ``infoshare_rules.limits``.
+    """
+    return facts_from_dict(parse_json_document(text))
 
 
-def facts_to_dict(facts: CaseFacts) -> dict:
-    return converter.unstructure(facts)
+def facts_to_dict(facts: CaseFacts) -> dict[str, Any]:
+    data: dict[str, Any] = converter.unstructure(facts)
+    return data
 
 
 def facts_to_json(facts: CaseFacts, indent: int | None = 2) -> str:
@@ -124,7 +133,7 @@ def facts_to_json(facts: CaseFacts, indent: int | None = 2) -> str:
 SCHEMA_BASE = "https://infoshare-rules.invalid/schema/v1/"
 
 
-def enum_schema(enum_type: type) -> dict:
+def enum_schema(enum_type: type[enum.Enum]) -> dict[str, Any]:
     """One enumeration's definition, shared by every fact of that type (so generated code has one enum)."""
     values = [m.value for m in enum_type]
     doc = (enum_type.__doc__ or "").strip()
@@ -134,7 +143,7 @@ def enum_schema(enum_type: type) -> dict:
     return {"title": enum_type.__name__, "description": described, "type": "string", "enum": values}
 
 
-def facts_json_schema() -> dict:
+def facts_json_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of the facts document, generated from the attrs classes.
 
     Each enumeration (the yes/no/unknown ``Answer`` and the rest) and each group is defined once
@@ -147,6 +156,7 @@ def facts_json_schema() -> dict:
         props: dict[str, Any] = {}
         for f in attrs.fields(cls):
             cites = ", ".join(f.metadata["cites"])
+            prop: dict[str, Any]
             if "enum" in f.metadata:
                 enum_type = f.metadata["enum"]
                 defs.setdefault(enum_type.__name__, enum_schema(enum_type))

@@ -19,12 +19,13 @@ UNKNOWN = "unknown"
 
 class _FactEnum(str, enum.Enum):
     def __str__(self) -> str:  # so f-strings and JSON show the value, not the member name
-        return self.value
+        return str(self.value)
 
     @property
     def label(self) -> str:
         """How a question offers this answer to a person."""
-        return _LABELS.get(self.value, self.value.replace("_", " ").capitalize())
+        value = str(self.value)
+        return _LABELS.get(value, value.replace("_", " ").capitalize())
 
 
 _LABELS = {"yes": "Yes", "no": "No", "unknown": "Not known", "not_applicable": "Not applicable"}
@@ -132,7 +133,7 @@ STEPS = {
 }
 
 
-def _to_enum(value: Any, self_: Any, field: attrs.Attribute) -> _FactEnum:
+def _to_enum(value: Any, self_: Any, field: attrs.Attribute[Any]) -> _FactEnum:
     enum_type: type[_FactEnum] = field.metadata["enum"]
     if isinstance(value, enum_type):
         return value
@@ -149,10 +150,12 @@ def _to_enum(value: Any, self_: Any, field: attrs.Attribute) -> _FactEnum:
     raise FactsError(path, "wrong type", expected=f"one of the strings {', '.join(allowed)}", got=value)
 
 
-def _to_age(value: Any, self_: Any, field: attrs.Attribute) -> int | None:
+def _to_age(value: Any, self_: Any, field: attrs.Attribute[Any]) -> int | None:
     path = f"$.{type(self_).group}.{field.name}"
     if value is None:
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 12.0 is a whole number, as JSON Schema's "integer" says
     if isinstance(value, bool) or not isinstance(value, int):
         raise FactsError(path, "wrong type", expected=f"a whole number of years 0-{MAX_AGE}, or null for unknown", got=value)
     if not 0 <= value <= MAX_AGE:
@@ -167,7 +170,7 @@ def fact(enum_type: type[_FactEnum], question: str, *cites: str, step: int, doc:
     determination); the other facts are finer detail from which the rules derive the same answers.
     """
     return attrs.field(
-        default=enum_type.UNKNOWN,
+        default=enum_type(UNKNOWN),
         converter=attrs.Converter(_to_enum, takes_self=True, takes_field=True),
         metadata={"enum": enum_type, "question": question, "doc": doc or question, "cites": cites, "step": step, "direct": direct},
     )
@@ -279,7 +282,7 @@ class Child:
     group = "child"
     age: int | None = attrs.field(
         default=None,
-        converter=attrs.Converter(_to_age, takes_self=True, takes_field=True),
+        converter=attrs.Converter(_to_age, takes_self=True, takes_field=True),  # type: ignore[misc]  # mypy's attrs plugin: named functions only
         metadata={
             "question": "How old is the child or young person (whole years)?",
             "doc": "The child or young person's age in whole years; null when not known.",
@@ -481,7 +484,7 @@ def _group(cls: type) -> Any:
     return attrs.field(factory=cls, converter=attrs.Converter(_to_group, takes_field=True), metadata={"group": cls})
 
 
-def _to_group(value: Any, field: attrs.Attribute) -> Any:
+def _to_group(value: Any, field: attrs.Attribute[Any]) -> Any:
     cls = field.metadata["group"]
     if isinstance(value, cls):
         return value

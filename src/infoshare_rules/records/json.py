@@ -50,12 +50,12 @@ def record_to_json(record: DecisionRecord, indent: int | None = 2) -> str:
     return json.dumps(record_to_dict(record), indent=indent, ensure_ascii=False)
 
 
-def _facts_ref(tp: Any) -> dict | None:
+def _facts_ref(tp: Any) -> dict[str, Any] | None:
     return {"$ref": "#/$defs/CaseFacts"} if tp is CaseFacts else None
 
 
 @functools.cache
-def record_json_schema() -> dict:
+def record_json_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of a decision record; the facts' definitions are included."""
     builder = schema_builder(FIELD_DOCS, _facts_ref)
     builder.define(DecisionRecord)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import attrs
 
-from ..decision.model import Decision, Obligation, RulesetRef, TraceStep
+from ..decision.model import Decision, Obligation, Presumption, RulesetRef, TraceStep
 from ..facts.model import CaseFacts
 from ..ruleset.verdict import Verdict
 
 attrs.resolve_types(Decision)
 # Core v2 adds Decision.presumed (defaults applied while a fact is unknown); before it there are none.
-Presumptions = attrs.fields_dict(Decision)["presumed"].type if "presumed" in attrs.fields_dict(Decision) else tuple[str, ...]
 
 
 @attrs.frozen
@@ -30,5 +29,5 @@ class DecisionRecord:
     facts: CaseFacts | None
     verdict: Verdict
     obligations: tuple[Obligation, ...]
-    presumed: Presumptions
+    presumed: tuple[Presumption, ...]
     reasons: tuple[TraceStep, ...]  # the trace: every rule that fired, with the paragraphs it cites

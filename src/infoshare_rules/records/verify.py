@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from .make import facts_sha256, library_version
@@ -57,7 +59,7 @@ def verify_record(
             raise RulesetNotFoundError(f"no shipped ruleset {record.ruleset.id!r} to verify against", suggestion=suggest(record.ruleset.id, available_rulesets()))
         ruleset = load_ruleset(record.ruleset.id)
     now = RulesetRef(ruleset.id, ruleset.version, ruleset.hash, ruleset.publication_reference)
-    found = dict(
+    found: dict[str, Any] = dict(
         record_id=record.record_id,
         ruleset_recorded=record.ruleset,
         ruleset_now=now,

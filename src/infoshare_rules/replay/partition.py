@@ -58,7 +58,7 @@ def count_lines(lines: Sequence[Any]) -> list[int]:
     return [sum(1 for _ in lines)]
 
 
-def decide_partition(records: Sequence[Any], where: Sequence[tuple[int, int]], job: PartitionJob) -> list[dict]:
+def decide_partition(records: Sequence[Any], where: Sequence[tuple[int, int]], job: PartitionJob) -> list[dict[str, Any]]:
     """Decide one partition; write its decisions as ``part-NNNNN.jsonl``; return its counts and changes."""
     import fsspec  # comes with Dask; imported here so this module loads without it (tests of encoders)
 

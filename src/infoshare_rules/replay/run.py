@@ -149,7 +149,7 @@ def _records(bag_module: Any, cases: str, blocksize: int) -> Any:
     return bag_module.read_text(cases, blocksize=blocksize, errors="replace")
 
 
-def _read_row_group(items: list[tuple[str, int]]) -> Iterator[dict]:
+def _read_row_group(items: list[tuple[str, int]]) -> Iterator[dict[str, Any]]:
     import pyarrow.parquet as pq
 
     ((path, group),) = items
@@ -187,7 +187,7 @@ class _client:
             self.cluster.close()
 
 
-def _summarise(parts: list[dict], rules: Ruleset, other: Ruleset | None) -> ReplaySummary:
+def _summarise(parts: list[dict[str, Any]], rules: Ruleset, other: Ruleset | None) -> ReplaySummary:
     def ref(r: Ruleset) -> dict[str, str]:
         return {"id": r.id, "version": r.version, "hash": r.hash}
 

@@ -7,15 +7,18 @@ protocol extends a national ruleset with ``extends: <id>`` and adds to each of t
 
 from __future__ import annotations
 
-import functools
 import hashlib
+import os
+import threading
+import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import attrs
 
-from ..errors import RulesetError, RulesetNotFoundError, suggest
+from ..errors import InputLimitError, RulesetError, describe_value, suggest
 from ..facts.model import FACT_SPECS, INPUT_SPECS, UNKNOWN
+from ..limits import MAX_YAML_BYTES, read_regular_file
 from .model import (
     DEFAULT_RULESET,
     PRESUMED,
@@ -31,69 +34,106 @@ from .model import (
     Rule,
     Ruleset,
 )
+from .locate import available_rulesets, resolve_ruleset_path, rulesets_dirs
 from .verdict import Verdict
 from .yaml_lines import LineDict, load_yaml
 
-
-# ---------------------------------------------------------------- locating rulesets
-
-
-def rulesets_dirs() -> list[Path]:
-    """Where shipped rulesets live: inside the installed package, or the source checkout."""
-    package = Path(__file__).resolve().parents[1]
-    candidates = [package / "rulesets", package.parents[1] / "rulesets"]
-    return [p for p in candidates if p.is_dir()]
+__all__ = ["available_rulesets", "load_ruleset", "loaded_ruleset", "resolve_ruleset_path", "rulesets_dirs", "DEFAULT_RULESET", "UNDETERMINED", "Ruleset"]
 
 
-def available_rulesets() -> list[str]:
-    return sorted({p.parent.name for d in rulesets_dirs() for p in d.glob("*/ruleset.yaml")})
+# ---------------------------------------------------------------- loading once, reloading on change
+
+#: A loaded ruleset's files are checked for changes (sizes and modification times) at most this often.
+RECHECK_SECONDS = 2.0
 
 
-def resolve_ruleset_path(ref: str | Path, near: Path | None = None) -> Path:
-    """A ruleset id (shipped, or a sibling of ``near``) or a folder path."""
-    path = Path(ref)
-    if path.is_dir():
-        if not (path / "ruleset.yaml").is_file():
-            raise RulesetNotFoundError("not a ruleset folder: no ruleset.yaml", file=str(path))
-        return path.resolve()
-    search = ([near.parent] if near else []) + rulesets_dirs()
-    for base in search:
-        candidate = base / str(ref)
-        if (candidate / "ruleset.yaml").is_file():
-            return candidate.resolve()
-    known = available_rulesets()
-    raise RulesetNotFoundError(
-        f"no ruleset {str(ref)!r}; known rulesets: {', '.join(known) or 'none'}",
-        suggestion=suggest(str(ref), known),
-    )
+@attrs.frozen
+class _Loaded:
+    ruleset: Ruleset
+    folders: tuple[Path, ...]  # the ruleset's folder and those of the rulesets it extends
+    stamp: tuple[tuple[str, int, int], ...]  # (file, size, mtime) of every YAML file in them
 
 
-_by_reference: dict[str, Ruleset] = {}
+@attrs.define
+class _Reference:
+    path: Path
+    checked: float
+
+
+_loaded: dict[Path, _Loaded] = {}
+_references: dict[str, _Reference] = {}
+_cache_lock = threading.RLock()
+
+
+def _fresh_lock_in_child() -> None:
+    # A fork while another thread holds the lock would leave the child's copy held forever.
+    global _cache_lock
+    _cache_lock = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_lock_in_child)
+
+
+def _stamp(folders: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
+    entries = []
+    for folder in folders:
+        for file in sorted(folder.rglob("*.yaml")):
+            try:
+                info = file.stat()
+            except OSError:
+                continue
+            entries.append((str(file), info.st_size, info.st_mtime_ns))
+    return tuple(entries)
 
 
 def load_ruleset(ref: str | Path = DEFAULT_RULESET) -> Ruleset:
-    """Load, validate and compile a ruleset, once per folder per process.
+    """Load, validate and compile a ruleset; the same object while its files are unchanged.
 
-    Each reference is resolved once too: deciding must not touch the file system every call.
+    A bare id names a shipped ruleset (or one under ``INFOSHARE_RULESETS_PATH``); a folder is
+    given as a path (see ``ruleset.locate``). Deciding must not touch the file system on every
+    call, so a reference is re-resolved, and its files' sizes and times compared, at most every
+    ``RECHECK_SECONDS``; when they changed the folder is hashed again, and reloaded if its
+    content hash changed.
     """
     key = str(ref)
-    ruleset = _by_reference.get(key)
-    if ruleset is None:
-        ruleset = _by_reference[key] = _load_cached(resolve_ruleset_path(ref))
-    return ruleset
+    now = time.monotonic()
+    with _cache_lock:
+        known = _references.get(key)
+        if known is not None and now - known.checked < RECHECK_SECONDS:
+            loaded = _loaded.get(known.path)
+            if loaded is not None:
+                return loaded.ruleset
+        path = resolve_ruleset_path(ref)
+        ruleset = _load_path(path)
+        _references[key] = _Reference(path, now)
+        return ruleset
+
+
+def _load_path(path: Path, chain: tuple[Path, ...] = ()) -> Ruleset:
+    """The ruleset in a resolved folder, reloaded if its files (or its bases' files) changed."""
+    if path in chain:
+        names = " -> ".join(p.name for p in chain + (path,))
+        raise RulesetError(f"extends forms a cycle: {names}", file=f"{chain[-1].name}/ruleset.yaml")
+    with _cache_lock:
+        loaded = _loaded.get(path)
+        if loaded is not None and _stamp(loaded.folders) == loaded.stamp:
+            return loaded.ruleset
+        loader = _Loader(path, chain + (path,))
+        ruleset = loader.load()
+        if loaded is not None and loaded.ruleset.hash == ruleset.hash:
+            ruleset = loaded.ruleset  # touched but not changed: keep the object (and its compiled engines)
+        folders = (path,) + loader.base_folders
+        _loaded[path] = _Loaded(ruleset, folders, _stamp(folders))
+        return ruleset
 
 
 def loaded_ruleset(content_hash: str) -> Ruleset | None:
     """A ruleset this process has loaded, found by its content hash (as a Decision records it)."""
-    for ruleset in _by_reference.values():
-        if ruleset.hash == content_hash:
-            return ruleset
+    for loaded in list(_loaded.values()):
+        if loaded.ruleset.hash == content_hash:
+            return loaded.ruleset
     return None
-
-
-@functools.lru_cache(maxsize=None)
-def _load_cached(path: Path) -> Ruleset:
-    return _Loader(path).load()
 
 
 # ---------------------------------------------------------------- loading
@@ -108,7 +148,7 @@ def _check_keys(mapping: Any, file: str, what: str, required: Iterable[str], opt
     for key in mapping:
         if key not in allowed:
             raise RulesetError(
-                f"{what}: unknown key {key!r}; allowed keys: {', '.join(allowed)}",
+                f"{what}: unknown key {describe_value(key)}; allowed keys: {', '.join(allowed)}",
                 file=file,
                 line=mapping.key_lines.get(key, line) if isinstance(mapping, LineDict) else line,
                 suggestion=suggest(str(key), allowed),
@@ -120,7 +160,7 @@ def _check_keys(mapping: Any, file: str, what: str, required: Iterable[str], opt
 
 def _text(value: Any, file: str, line: int | None, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise RulesetError(f"{what} must be non-empty text, got {value!r}", file=file, line=line)
+        raise RulesetError(f"{what} must be non-empty text, got {describe_value(value)}", file=file, line=line)
     return " ".join(value.split()) if "\n" not in value.strip() else value.strip()
 
 
@@ -130,9 +170,10 @@ def _str_list(value: Any, file: str, line: int | None, what: str) -> tuple[str, 
     for item in items:
         if isinstance(item, (int, float)) and not isinstance(item, bool):
             # an unquoted 4.30 reaches us as 4.3: never guess which paragraph was meant
-            raise RulesetError(f'{what}: {item!r} must be quoted text, e.g. "{item}"', file=file, line=line)
+            shown = describe_value(item)
+            raise RulesetError(f'{what}: {shown} must be quoted text, e.g. "{shown}"', file=file, line=line)
         if not isinstance(item, str) or item.strip() == "":
-            raise RulesetError(f"{what}: expected text values, got {item!r}", file=file, line=line)
+            raise RulesetError(f"{what}: expected text values, got {describe_value(item)}", file=file, line=line)
         out.append(item)
     if not out:
         raise RulesetError(f"{what}: must not be empty", file=file, line=line)
@@ -140,9 +181,11 @@ def _str_list(value: Any, file: str, line: int | None, what: str) -> tuple[str, 
 
 
 class _Loader:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, chain: tuple[Path, ...] = ()) -> None:
         self.path = path
         self.display = path.name
+        self.chain = chain or (path,)  # folders being loaded, this one last: to report extends cycles
+        self.base_folders: tuple[Path, ...] = ()
 
     def _file(self, rel: str) -> tuple[Path, str]:
         return self.path / rel, f"{self.display}/{rel}"
@@ -172,7 +215,16 @@ class _Loader:
 
         base: Ruleset | None = None
         if "extends" in meta:
-            base = _load_cached(resolve_ruleset_path(str(meta["extends"]), near=self.path))
+            extends = meta["extends"]
+            line = meta.key_lines["extends"]
+            if not isinstance(extends, str) or not extends.strip():
+                raise RulesetError("extends must be a ruleset id or a path relative to this folder", file=meta_file, line=line)
+            try:
+                base_path = resolve_ruleset_path(extends, near=self.path)
+            except RulesetError as exc:
+                raise RulesetError(f"extends: {exc}", file=meta_file, line=line) from None
+            base = _load_path(base_path, self.chain[:-1] + (self.path,))
+            self.base_folders = _loaded[base_path].folders
         precedence = self._precedence(meta, meta_file, base)
 
         self.paragraphs: dict[str, Paragraph] = dict(base.paragraphs) if base else {}
@@ -180,7 +232,7 @@ class _Loader:
         self.obligations: dict[str, ObligationSpec] = dict(base.obligations) if base else {}
         rules: list[Rule] = list(base.rules) if base else []
         self.new_rules_from = len(rules)
-        self.lines: dict[tuple[str, str], int] = {}  # where this folder declares each conclusion, obligation, question
+        self.lines: dict[tuple[str, str], int | None] = {}  # where this folder declares each conclusion, obligation, question
 
         self._load_paragraphs(required=base is None)
         self._load_conclusions()
@@ -236,8 +288,15 @@ class _Loader:
         if base:
             digest.update(base.hash.encode())
         for file in sorted(p for p in self.path.rglob("*.yaml") if p.is_file()):
+            shown = f"{self.display}/{file.relative_to(self.path).as_posix()}"
+            try:
+                content = read_regular_file(file, MAX_YAML_BYTES)
+            except OSError as exc:
+                raise RulesetError(f"cannot read file: {exc.strerror}", file=shown) from None
+            except InputLimitError as exc:
+                raise RulesetError(exc.message, file=shown) from None
             digest.update(file.relative_to(self.path).as_posix().encode() + b"\0")
-            digest.update(file.read_bytes() + b"\0")
+            digest.update(content + b"\0")
         return "sha256:" + digest.hexdigest()
 
     def _precedence(self, meta: LineDict, file: str, base: Ruleset | None) -> tuple[Verdict, ...]:
@@ -279,8 +338,8 @@ class _Loader:
     def _load_paragraphs(self, required: bool) -> None:
         shown = self._file("paragraphs.yaml")[1]
         data = self._read("paragraphs.yaml", required=required)
-        if not isinstance(data, dict):
-            raise RulesetError("paragraphs.yaml must map paragraph ids to {heading, text}", file=shown)
+        if not isinstance(data, LineDict):
+            raise RulesetError("paragraphs.yaml must map paragraph ids to {heading, text}", file=shown, line=getattr(data, "line", 1))
         for pid, raw in data.items():
             line = data.key_lines.get(pid)
             pid = str(pid)
@@ -292,6 +351,8 @@ class _Loader:
     def _load_conclusions(self) -> None:
         shown = self._file("conclusions.yaml")[1]
         data = self._read("conclusions.yaml", required=False)
+        if not isinstance(data, LineDict):
+            raise RulesetError("conclusions.yaml must be a mapping of names to definitions, got " + describe_value(data), file=shown, line=getattr(data, "line", 1))
         for name, raw in data.items():
             line = data.key_lines.get(name)
             what = f"conclusion {name!r}"
@@ -326,6 +387,8 @@ class _Loader:
     def _load_obligations(self) -> None:
         shown = self._file("obligations.yaml")[1]
         data = self._read("obligations.yaml", required=False)
+        if not isinstance(data, LineDict):
+            raise RulesetError("obligations.yaml must be a mapping of names to definitions, got " + describe_value(data), file=shown, line=getattr(data, "line", 1))
         for oid, raw in data.items():
             line = data.key_lines.get(oid)
             what = f"obligation {oid!r}"
@@ -352,7 +415,7 @@ class _Loader:
         what = f"rule {rule_id!r}"
         cites = self._cites(raw, file, what)
         when_raw = raw["when"]
-        if not isinstance(when_raw, dict) or not when_raw:
+        if not isinstance(when_raw, LineDict) or not when_raw:
             raise RulesetError(f"{what}: 'when' must be a non-empty mapping of fact: value(s)", file=file, line=raw.key_lines["when"])
         conditions: dict[str, Condition] = {}
         for name, wanted in when_raw.items():

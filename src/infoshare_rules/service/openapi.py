@@ -58,7 +58,9 @@ def component_schemas() -> dict[str, Any]:
     for name, definition in builder.defs.items():
         if name in ("RulesetInfo", "RuleView", "ParagraphView", "Health", "ConditionView"):
             _add(components, name, definition)
-    ref = lambda name: {"$ref": f"#/$defs/{name}"}  # noqa: E731
+    def ref(name: str) -> dict[str, Any]:
+        return {"$ref": f"#/$defs/{name}"}
+
     _add(components, "RecordRequest", {
         "title": "RecordRequest",
         "description": "Decide a case and return its decision record (guide 4.30).",
@@ -125,7 +127,8 @@ def component_schemas() -> dict[str, Any]:
         "type": "object",
         "additionalProperties": True,
     })
-    return _rewrite_refs(components)
+    rewritten: dict[str, Any] = _rewrite_refs(components)
+    return rewritten
 
 
 def _json(name: str) -> dict[str, Any]:
