@@ -123,7 +123,9 @@ def _weakenings(ruleset: Ruleset, base: Ruleset, model: Semantics, space: InputS
             )
         )
     national = Semantics(base, space)
-    lost = national.final[Verdict.MUST_SHARE] & ~model.final[Verdict.MUST_SHARE]
+    # Facts the protocol finds contradictory (a stated answer its stricter rules contradict) are refused
+    # with FactsError, not decided otherwise: they are not counted as weakening must_share.
+    lost = national.final[Verdict.MUST_SHARE] & ~model.final[Verdict.MUST_SHARE] & ~model.contradictory
     if lost & space.domain != space.false:
         witness = space.witness(lost)
         assert witness is not None

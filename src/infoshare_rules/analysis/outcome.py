@@ -48,9 +48,12 @@ def outcome_of(flat: Mapping[str, str], ruleset: Ruleset) -> Outcome:
     facts = facts_from_dict(facts_document(flat))
     try:
         decision = decide(facts, ruleset=ruleset)
-    except FactsError as exc:
-        return Outcome(CONTRADICTORY_FACTS, (), (), (), error=exc.problem)
-    except RulesetConflictError as exc:
+    except (FactsError, RulesetConflictError) as exc:
+        # Drop the traceback: its frames reach back to the caller's, which hold BDD nodes, and a
+        # reference cycle through them could outlive the BDD manager (CUDD asserts at exit).
+        exc.__traceback__ = None
+        if isinstance(exc, FactsError):
+            return Outcome(CONTRADICTORY_FACTS, (), (), (), error=exc.problem)
         return Outcome(RULESET_CONFLICT, (), (), (), error=str(exc))
     return _outcome(decision, ruleset)
 

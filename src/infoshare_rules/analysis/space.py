@@ -110,7 +110,13 @@ class InputSpace:
                 total = (1 << (n - level)) - total
             return level, total
 
-        level, total = below(u)
+        try:
+            level, total = below(u)
+        finally:
+            # A recursive closure is a reference cycle holding this space (and its BDD manager): break it
+            # now, so the garbage collector never frees the manager before its nodes (CUDD asserts at exit).
+            memo.clear()
+            del below
         return total << level
 
     def witness(self, region: BDD) -> dict[str, str] | None:
@@ -150,7 +156,15 @@ class InputSpace:
             memo[key] = (best, choice)
             return best
 
-        cost(u, False)
+        try:
+            cost(u, False)
+            return self._walk(u, memo, children)
+        finally:
+            # Break the recursive closure's reference cycle (see _count).
+            nodes.clear()
+            del cost, children
+
+    def _walk(self, u: BDD, memo: dict[tuple[int, bool], tuple[int, int | None]], children) -> dict[str, str]:  # type: ignore[no-untyped-def]
         bits: dict[int, int] = {}
         node, started = u, False
         while node not in (self.true, self.false):
