@@ -10,7 +10,7 @@ cases, see _cases.py), interleaved over R repeats:
 
 Prints mean us/decision (median over repeats), p50 and p99 latency of single calls, and the
 ratios to the flowchart function and (for durable) to raw durable-rules. Figures, not a test.
-Usage: python benchmarks/bench_decide.py [N] [--engines reference,durable] [--repeat R]
+Usage: python benchmarks/bench_decide.py [N] [--engines compiled,reference,durable] [--repeat R]
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from flowchart import flowchart  # noqa: E402
 
 from infoshare_rules import decide, facts_from_dict, load_ruleset  # noqa: E402
 from infoshare_rules.engines.registry import durable_available, get_engine  # noqa: E402
+from infoshare_rules.decision.decide import _run  # noqa: E402  (the first stages, to hand raw durable the same work)
 from infoshare_rules.facts.model import flatten  # noqa: E402
 from infoshare_rules.ruleset.loader import UNDETERMINED, VERDICT_FACT  # noqa: E402
 
@@ -54,7 +55,7 @@ def percentile(values: list[int], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=20_000)
-    parser.add_argument("--engines", default="reference,durable", help="comma-separated engine names (e.g. add 'compiled')")
+    parser.add_argument("--engines", default="compiled,reference,durable", help="comma-separated engine names")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     engines = [e for e in args.engines.split(",") if e]
@@ -67,7 +68,9 @@ def main() -> None:
         prepared = []
         for f in facts:  # the second-stratum facts raw durable is handed, computed outside the timing
             d = decide(f, engine="reference")
-            known = {s.concluded.split(" = ")[0] for s in d.trace if " = " in s.concluded}
+            session = get_engine(ruleset, "reference").session()
+            known = set(_run(ruleset, session, flatten(f)).known)  # every conclusion reached, trace or not
+            session.close()
             late = {name: UNDETERMINED for name in ruleset.conclusions if name not in known}
             late[VERDICT_FACT] = d.verdict.value
             prepared.append((flatten(f), late))
@@ -75,6 +78,8 @@ def main() -> None:
         runs["raw durable"] = (lambda p: decide_raw(*p), prepared)
     for engine in engines:
         runs[f"decide({engine})"] = (lambda f, e=engine: decide(f, engine=e), facts)
+    for engine in engines:  # without working out the questions (each unknown fact's answers tried)
+        runs[f"{engine}, no questions"] = (lambda f, e=engine: decide(f, engine=e, questions=False), facts)
 
     for call, items in runs.values():  # warm up: compile, fill caches
         for item in items[:200]:
@@ -93,9 +98,10 @@ def main() -> None:
     for name in runs:
         mean = statistics.median(totals[name]) / args.n * 1e6
         print(f"{name:18}{mean:12.2f}{percentile(latencies[name], 0.5):10.2f}{percentile(latencies[name], 0.99):10.2f}{mean / base:13.0f}")
-    if "raw durable" in runs and "decide(durable)" in runs:
-        ratio = statistics.median(totals["decide(durable)"]) / statistics.median(totals["raw durable"])
-        print(f"ratio decide(durable)/raw durable: {ratio:.3f}  (target <= 1.30)")
+    if "raw durable" in runs and "durable, no questions" in runs:
+        # raw durable does what decide(durable) asks of durable-rules; questions are worked out on the compiled engine
+        ratio = statistics.median(totals["durable, no questions"]) / statistics.median(totals["raw durable"])
+        print(f"ratio decide(durable, questions=False)/raw durable: {ratio:.3f}  (target <= 1.30)")
 
 
 if __name__ == "__main__":

@@ -136,7 +136,10 @@ def test_update_records_missing_expectations_only(tmp_path):
 
 def test_examples_pass_with_full_rule_coverage():
     """The shipped case library exercises every rule of the national ruleset."""
-    run = infoshare("test", "--coverage", "--fail-under", "100", str(EXAMPLES))
+    # The example local protocol's suite (examples/local-protocols) covers what the protocol changes, not
+    # every inherited national rule: the national suites are measured here on their own.
+    national = sorted(str(p) for p in EXAMPLES.iterdir() if p.name != "local-protocols")
+    run = infoshare("test", "--coverage", "--fail-under", "100", *national)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr
     assert "rules 1" in run.stdout and "(100.0%)" in run.stdout
 

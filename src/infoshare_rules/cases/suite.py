@@ -235,6 +235,13 @@ def load_case_file(path: str | Path, display: str | None = None) -> CaseFile:
     return CaseFile(path, display, tuple(cases), tuple(bad))
 
 
+def _pinned_ruleset(pin: str | None, case_file: Path) -> str | None:
+    """A pinned ruleset folder next to the case file (a local protocol) is found from anywhere."""
+    if pin is not None and (case_file.parent / str(pin) / "ruleset.yaml").is_file():
+        return str((case_file.parent / str(pin)).resolve())
+    return pin
+
+
 def _case(raw: LineDict, path: Path, display: str, file_ruleset: str | None) -> Case:
     name = raw["name"]
     if "facts_file" in raw:
@@ -274,7 +281,7 @@ def _case(raw: LineDict, path: Path, display: str, file_ruleset: str | None) -> 
         facts=facts,
         story=" ".join(str(raw.get("story", "")).split()),
         illustrates=_paragraph_ids(raw.get("illustrates", ())),
-        ruleset=raw.get("ruleset", file_ruleset),
+        ruleset=_pinned_ruleset(raw.get("ruleset", file_ruleset), path),
         expect=expect,
     )
 

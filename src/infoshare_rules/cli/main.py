@@ -13,6 +13,10 @@ import click
 from .batch import batch_command
 from .progress import progress
 from .replay import replay_command
+from ..analysis.check import check_ruleset
+from ..analysis.check_report import check_json, check_text
+from ..analysis.diff import diff_rulesets
+from ..analysis.diff_report import diff_html, diff_json, diff_markdown, diff_text
 from ..cases.record import record_expectations
 from ..cases.report import quiet_text, suite_dict, suite_text, write_coverage_json, write_junit_xml
 from ..cases.suite import CASE_FILE_SCHEMA, SKIPPED, CaseFileError, SuiteResult, run_suite
@@ -30,7 +34,7 @@ from ..records.json import record_from_json, record_json_schema, record_to_json,
 from ..records.make import make_record
 from ..records.verify import verification_text, verify_record
 from ..contracts.errors_json import error_json_schema
-from ..ruleset.loader import DEFAULT_RULESET, available_rulesets, load_ruleset
+from ..ruleset.loader import DEFAULT_RULESET, available_rulesets, load_ruleset, resolve_ruleset_path
 
 EXIT_INVALID_INPUT = 2
 
@@ -258,11 +262,62 @@ def _run_with_progress(
 
 
 @cli.command("rulesets")
-def rulesets_command() -> None:
-    """List the shipped rulesets."""
-    for ruleset_id in available_rulesets():
-        ruleset = load_ruleset(ruleset_id)
-        click.echo(f"{ruleset.id}\t{ruleset.version}\t{len(ruleset.rules)} rules\t{ruleset.hash}")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.argument("folders", nargs=-1, type=click.Path(exists=True, file_okay=False))
+def rulesets_command(fmt: str, folders: tuple[str, ...]) -> None:
+    """List the shipped rulesets, and any ruleset FOLDERS given, with versions and content hashes."""
+    rows = []
+    for ref in [*available_rulesets(), *folders]:
+        ruleset = load_ruleset(ref)
+        rows.append(
+            {
+                "id": ruleset.id,
+                "version": ruleset.version,
+                "effective_from": ruleset.effective_from or None,
+                "extends": ruleset.extends,
+                "rules": len(ruleset.rules),
+                "hash": ruleset.hash,
+                "path": str(resolve_ruleset_path(ref)),
+                "shipped": ref not in folders,
+            }
+        )
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        extends = f"\textends {row['extends']}" if row["extends"] else ""
+        click.echo(f"{row['id']}\t{row['version']}\teffective {row['effective_from'] or '-'}\t{row['rules']} rules\t{row['hash']}{extends}")
+
+
+@cli.command("check")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.argument("ruleset", default=DEFAULT_RULESET, metavar="[RULESET]")
+def check_command(fmt: str, ruleset: str) -> None:
+    """Prove a ruleset sound for every possible case, or list every finding with a witness case.
+
+    RULESET is a shipped ruleset id or a ruleset folder. Exit 0 clean, 1 findings, 2 cannot load.
+    """
+    report = check_ruleset(load_ruleset(ruleset))
+    click.echo(check_json(report) if fmt == "json" else check_text(report), nl=False)
+    sys.exit(0 if report.clean else 1)
+
+
+_DIFF_FORMATS = {"text": diff_text, "json": diff_json, "markdown": diff_markdown, "html": diff_html}
+
+
+@cli.command("diff")
+@click.option("--format", "fmt", type=click.Choice(list(_DIFF_FORMATS)), default="text", show_default=True)
+@click.option("--cases", "cases", multiple=True, type=click.Path(exists=True), metavar="PATH", help="Also decide the case files in PATH on both (repeatable).")
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+def diff_command(fmt: str, cases: tuple[str, ...], a: str, b: str) -> None:
+    """Compare rulesets A and B (ids or folders): what was edited, and every case they decide differently.
+
+    Exit 0 no behavioural change (proved over every case), 1 changes, 2 error.
+    """
+    result = diff_rulesets(load_ruleset(a), load_ruleset(b), cases=cases or None)
+    click.echo(_DIFF_FORMATS[fmt](result), nl=False)
+    sys.exit(1 if result.behaviour_changed else 0)
 
 
 @cli.command("rule")

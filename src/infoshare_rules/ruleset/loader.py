@@ -7,6 +7,8 @@ protocol extends a national ruleset with ``extends: <id>`` and adds to each of t
 
 from __future__ import annotations
 
+import datetime
+import functools
 import hashlib
 import os
 import threading
@@ -29,10 +31,12 @@ from .model import (
     ConclusionSpec,
     Condition,
     Doubt,
+    LocalChange,
     ObligationSpec,
     Paragraph,
     Rule,
     Ruleset,
+    Weakening,
 )
 from .locate import available_rulesets, resolve_ruleset_path, rulesets_dirs
 from .verdict import Verdict
@@ -204,7 +208,7 @@ class _Loader:
     def load(self) -> Ruleset:
         meta_file = self._file("ruleset.yaml")[1]
         meta = self._read("ruleset.yaml", required=True)
-        _check_keys(meta, meta_file, "ruleset.yaml", ["id", "title", "version", "source"], ["extends", "description", "verdict_precedence", "precedence_reason", "doubts"])
+        _check_keys(meta, meta_file, "ruleset.yaml", ["id", "title", "version", "source"], ["extends", "description", "verdict_precedence", "precedence_reason", "doubts", "effective_from", "normative", "disable", "replace", "weakens"])
         ruleset_id = _text(meta["id"], meta_file, meta.key_lines["id"], "id")
         if ruleset_id != self.path.name:
             raise RulesetError(
@@ -243,6 +247,8 @@ class _Loader:
         if not rule_files and base is None:
             raise RulesetError("no rule files: expected rules/*.yaml", file=f"{self.display}/rules")
         seen = {r.id: r for r in rules}
+        changes = self._local_changes(meta, meta_file, base)
+        replaced = {c.rule for c in changes if c.action == "replace"}
         for rule_path in rule_files:
             rel = f"rules/{rule_path.name}"
             data = self._read(rel, required=True)
@@ -251,13 +257,18 @@ class _Loader:
                 raise RulesetError("a rule file must be a list of rules", file=shown, line=getattr(data, "line", 1))
             for raw in data:
                 rule = self._rule(raw, len(rules), shown)
-                if rule.id in seen:
+                if rule.id in seen and not (rule.id in replaced and seen[rule.id].index < self.new_rules_from):
                     first = seen[rule.id]
                     raise RulesetError(
                         f"duplicate rule id {rule.id!r} (first defined at {first.file}:{first.line})", file=shown, line=rule.line
                     )
                 seen[rule.id] = rule
                 rules.append(rule)
+        rules = self._apply_local_changes(rules, changes, meta_file)
+        weakens = self._weakens(meta, meta_file)
+        if base is not None:
+            own = [r for r in rules if r.file.startswith(f"{self.display}/")]
+            _refuse_silent_weakening(base, precedence, own, changes, doubts, weakens, meta_file, meta.line)
         self._check_usage(rules, meta_file)
         rules, closing = _stratify(rules, self.conclusions, self.display)
         statement, reason_cites = self._precedence_reason(meta, meta_file, base)
@@ -281,7 +292,99 @@ class _Loader:
             rules=tuple(rules),
             closing=closing,
             tested=frozenset(tested),
+            effective_from=self._effective_from(meta, meta_file),
+            normative=self._normative(meta, meta_file),
+            local_changes=changes,
+            weakens=weakens,
         )
+
+    def _effective_from(self, meta: LineDict, file: str) -> str:
+        """The date this version applies from: YAML reads an unquoted date as a date, quoted as text."""
+        if "effective_from" not in meta:
+            return ""
+        raw = meta["effective_from"]
+        line = meta.key_lines["effective_from"]
+        try:
+            return datetime.date.fromisoformat(str(raw)).isoformat()
+        except ValueError:
+            raise RulesetError(f"effective_from must be a date YYYY-MM-DD, got {raw!r}", file=file, line=line) from None
+
+    def _normative(self, meta: LineDict, file: str) -> tuple[str, ...]:
+        if "normative" not in meta:
+            return ()
+        line = meta.key_lines["normative"]
+        ids = _str_list(meta["normative"], file, line, "normative")
+        for pid in ids:
+            if pid not in self.paragraphs:
+                raise RulesetError(
+                    f"normative: no paragraph {pid!r} in paragraphs.yaml", file=file, line=line, suggestion=suggest(pid, self.paragraphs)
+                )
+        return ids
+
+    def _own_cites(self, raw: Any, file: str, what: str, base: Ruleset | None) -> tuple[str, ...]:
+        """A local protocol's change cites the protocol's own paragraphs, not the guide it changes."""
+        cites = self._cites(raw, file, what)
+        for cite in cites:
+            if base is not None and cite in base.paragraphs:
+                raise RulesetError(
+                    f"{what}: cites {cite!r} of {base.id}; cite this protocol's own paragraph (in its paragraphs.yaml)",
+                    file=file,
+                    line=raw.key_lines["cites"],
+                )
+        return cites
+
+    def _local_changes(self, meta: LineDict, file: str, base: Ruleset | None) -> tuple[LocalChange, ...]:
+        out: list[LocalChange] = []
+        for action in ("disable", "replace"):
+            if action not in meta:
+                continue
+            line = meta.key_lines[action]
+            if base is None:
+                raise RulesetError(f"{action}: only a local protocol (with 'extends') disables or replaces rules", file=file, line=line)
+            entries = meta[action]
+            if not isinstance(entries, list):
+                raise RulesetError(f"{action} must be a list of {{rule, reason, cites}}", file=file, line=line)
+            base_ids = [r.id for r in base.rules]
+            for raw in entries:
+                eline = getattr(raw, "line", line)
+                _check_keys(raw, file, action, ["rule", "reason", "cites"])
+                rule_id = _text(raw["rule"], file, eline, f"{action}: rule")
+                if rule_id not in base_ids:
+                    raise RulesetError(
+                        f"{action}: no rule {rule_id!r} in {base.id}", file=file, line=eline, suggestion=suggest(rule_id, base_ids)
+                    )
+                reason = _text(raw["reason"], file, eline, f"{action}: reason")
+                out.append(LocalChange(action, rule_id, reason, self._own_cites(raw, file, f"{action} {rule_id!r}", base)))
+        return tuple(out)
+
+    def _apply_local_changes(self, rules: list[Rule], changes: tuple[LocalChange, ...], file: str) -> list[Rule]:
+        """Drop disabled rules and the replaced originals; number the rest again (engines index by position)."""
+        if not changes:
+            return rules
+        dropped: set[int] = set()
+        for change in changes:
+            original = next(r for r in rules[: self.new_rules_from] if r.id == change.rule)
+            dropped.add(original.index)
+            if change.action == "replace" and not any(r.id == change.rule for r in rules[self.new_rules_from :]):
+                raise RulesetError(
+                    f"replace {change.rule!r}: no replacement rule with that id in rules/*.yaml", file=file
+                )
+        kept = [r for r in rules if r.index not in dropped]
+        return [attrs.evolve(r, index=i) for i, r in enumerate(kept)]
+
+    def _weakens(self, meta: LineDict, file: str) -> tuple[Weakening, ...]:
+        if "weakens" not in meta:
+            return ()
+        line = meta.key_lines["weakens"]
+        if not isinstance(meta["weakens"], list):
+            raise RulesetError("weakens must be a list of {what, reason, cites}", file=file, line=line)
+        out = []
+        for raw in meta["weakens"]:
+            eline = getattr(raw, "line", line)
+            _check_keys(raw, file, "weakens", ["what", "reason", "cites"])
+            what = _text(raw["what"], file, eline, "weakens: what")
+            out.append(Weakening(what, _text(raw["reason"], file, eline, "weakens: reason"), self._cites(raw, file, f"weakens {what!r}")))
+        return tuple(out)
 
     def _hash(self, base: Ruleset | None) -> str:
         digest = hashlib.sha256()
@@ -618,6 +721,71 @@ class _Loader:
                     raise RulesetError(
                         f"{kind} {key!r} is declared but no rule raises it", file=self._file(shown)[1], line=self.lines.get((kind, key))
                     )
+
+
+def must_share_cone(rules: Iterable[Rule]) -> tuple[set[str], set[str]]:
+    """The rules a must_share verdict rests on (ids), and the names (conclusions, candidate) they conclude.
+
+    A must_share verdict is reached by its verdict rules, which read conclusions, which other rules
+    reach: every rule concluding a name in this cone can change where must_share holds.
+    """
+    rules = list(rules)
+    names = {"candidate.must_share"}
+    ids: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for rule in rules:
+            if rule.asserts[0] in names and rule.id not in ids:
+                ids.add(rule.id)
+                changed = True
+                names |= {c.fact for c in rule.when if c.fact not in FACT_SPECS}
+    return ids, names
+
+
+def _refuse_silent_weakening(
+    base: Ruleset,
+    precedence: tuple[Verdict, ...],
+    own: list[Rule],
+    changes: tuple[LocalChange, ...],
+    doubts: tuple[Doubt, ...],
+    weakens: tuple[Weakening, ...],
+    file: str,
+    line: int | None,
+) -> None:
+    """A local protocol may not silently weaken the guide it extends (a sound, structural test).
+
+    Anything that could turn the base's must_share (a statutory duty or court order) into another
+    verdict must be declared under ``weakens`` with a reason: reordering verdict_precedence;
+    disabling or replacing a rule the must_share verdict rests on; adding a rule concluding something
+    it rests on; adding a doubt (a decisive doubt turns any verdict into seek_advice). ``infoshare
+    check`` then reports, exactly, which cases change.
+    """
+    declared = {w.what for w in weakens}
+    cone_ids, cone_names = must_share_cone(base.rules)
+    problems: list[str] = []
+    if precedence != base.precedence and "verdict_precedence" not in declared:
+        problems.append(
+            f"it reorders verdict_precedence ({', '.join(v.value for v in base.precedence)} -> {', '.join(v.value for v in precedence)})"
+        )
+    for change in changes:
+        if change.rule in cone_ids and change.rule not in declared:
+            problems.append(f"it {'disables' if change.action == 'disable' else 'replaces'} rule {change.rule!r}, which must_share rests on")
+    replaced = {c.rule for c in changes}
+    for rule in own:
+        if rule.asserts[0] in cone_names and rule.id not in declared and rule.id not in replaced:
+            problems.append(f"its rule {rule.id!r} concludes {rule.asserts[0]}, which must_share rests on")
+    for doubt in doubts[len(base.doubts) :]:
+        if f"doubt:{doubt.fact}" not in declared:
+            problems.append(f"it adds a doubt about {doubt.fact}, which can turn must_share into seek_advice")
+    if problems:
+        raise RulesetError(
+            f"this local protocol may weaken {base.id}'s must_share (a statutory duty or court order): "
+            + "; ".join(problems)
+            + ". Declare each under 'weakens' (what, reason, cites) if that is intended.",
+            file=file,
+            line=line,
+        )
 
 
 def _stratify(rules: list[Rule], conclusions: Mapping[str, ConclusionSpec], display: str) -> tuple[list[Rule], tuple[tuple[str, ...], ...]]:

@@ -108,6 +108,26 @@ def engine_fact(kind: str, name: str, value: str = "yes") -> tuple[str, str]:
 
 
 @attrs.frozen
+class LocalChange:
+    """A local protocol's change to a rule of the ruleset it extends: ``disable`` or ``replace``, with why."""
+
+    action: str
+    rule: str
+    reason: str
+    cites: tuple[str, ...]  # the protocol's own paragraphs
+
+
+@attrs.frozen
+class Weakening:
+    """A change a local protocol declares may weaken the national guide (``what``: ``verdict_precedence``,
+    a rule id, or ``doubt:<fact>``), with the reason and the protocol's own paragraphs."""
+
+    what: str
+    reason: str
+    cites: tuple[str, ...]
+
+
+@attrs.frozen
 class Ruleset:
     id: str
     title: str
@@ -128,6 +148,14 @@ class Ruleset:
     closing: tuple[tuple[str, ...], ...]
     #: the input facts (as rules test them) some rule or doubt tests: the only ones a question can be about
     tested: frozenset[str]
+    #: the date from which this version applies (ISO 8601, YYYY-MM-DD), or "" when not declared
+    effective_from: str = ""
+    #: paragraphs that state what to do: each should be cited by some rule (``infoshare check``)
+    normative: tuple[str, ...] = ()
+    #: a local protocol's disabled and replaced rules of the ruleset it extends
+    local_changes: tuple[LocalChange, ...] = ()
+    #: a local protocol's declared weakenings of the ruleset it extends
+    weakens: tuple[Weakening, ...] = ()
 
     @property
     def publication_reference(self) -> str:

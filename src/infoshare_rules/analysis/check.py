@@ -1,0 +1,146 @@
+"""`infoshare check`: is a ruleset sound for every possible case? Every finding, each with a witness.
+
+Findings: two derived rules concluding contradictory values on some input (a run-time
+RulesetConflictError); rules that can never fire; conclusion values and obligations nothing can
+reach; cycles in the conclusion graph; normative paragraphs no rule cites; and, for a local
+protocol, every case where the national must_share becomes something else (declared or not).
+For the record, the exact number of input combinations leading to each verdict.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..ruleset.loader import load_ruleset
+from ..ruleset.model import STATED, Ruleset
+from ..ruleset.verdict import Verdict
+from .outcome import outcome_of
+from .semantics import CyclicConclusions, Semantics, analysed_facts, find_cycle
+from .space import InputSpace
+
+
+@attrs.frozen
+class Finding:
+    kind: str  # conflict, rule_never_fires, value_unreachable, obligation_unreachable, cycle, uncited_normative, weakens_must_share, precedence_reordered
+    message: str
+    rules: tuple[str, ...] = ()
+    cites: tuple[str, ...] = ()
+    witness: dict[str, str] | None = None  # flat known facts; every other fact unknown
+    inputs: int | None = None  # how many input combinations the finding holds on
+    outcome: str = ""  # what decide() does with the witness
+
+
+@attrs.frozen
+class CheckReport:
+    ruleset: Ruleset = attrs.field(repr=False)
+    findings: tuple[Finding, ...]
+    regions: dict[str, int]  # verdict (or contradictory_facts / ruleset_conflict) -> input combinations
+    total: int
+    facts: tuple[str, ...]
+
+    @property
+    def clean(self) -> bool:
+        return not self.findings
+
+
+def check_ruleset(ruleset: Ruleset) -> CheckReport:
+    findings: list[Finding] = []
+    findings += _uncited(ruleset)
+    cycle = find_cycle(ruleset)
+    if cycle:
+        findings.append(Finding("cycle", f"conclusions depend on each other in a cycle: {' -> '.join(cycle)}", rules=()))
+        return CheckReport(ruleset, tuple(findings), {}, 0, ())
+    base = load_ruleset(ruleset.extends) if ruleset.extends else None
+    space = InputSpace(analysed_facts([ruleset, *([base] if base else [])]))
+    try:
+        model = Semantics(ruleset, space)
+    except CyclicConclusions as exc:  # pragma: no cover - find_cycle caught it above
+        findings.append(Finding("cycle", str(exc)))
+        return CheckReport(ruleset, tuple(findings), {}, 0, ())
+    for clash in model.clashes:
+        if clash.stated:
+            continue  # a stated answer against the finer facts: the caller's contradiction, not the ruleset's
+        witness = space.witness(clash.region)
+        findings.append(
+            Finding(
+                "conflict",
+                f"rules {clash.first.id!r} ({clash.conclusion} = {clash.first.value}) and {clash.second.id!r} "
+                f"({clash.conclusion} = {clash.second.value}) both fire",
+                rules=(clash.first.id, clash.second.id),
+                cites=tuple(dict.fromkeys(clash.first.cites + clash.second.cites)),
+                witness=witness,
+                inputs=space.count(clash.region),
+                outcome=outcome_of(witness, ruleset).verdict if witness is not None else "",
+            )
+        )
+    usable = space.domain & ~model.contradictory
+    for rule in ruleset.rules:
+        if rule.origin == STATED:
+            continue
+        if model.fires[rule.index] & usable == space.false:
+            findings.append(
+                Finding("rule_never_fires", f"rule {rule.id!r} can never fire: no case meets all its conditions", rules=(rule.id,), cites=rule.cites)
+            )
+    for name, spec in ruleset.conclusions.items():
+        for value in spec.values:
+            producers = tuple(r.id for r in ruleset.rules if r.kind == "conclude" and r.name == name and r.value == value)
+            if producers and model.holds.get((name, value), space.false) & usable == space.false:
+                findings.append(
+                    Finding("value_unreachable", f"conclusion {name} = {value} is never reached", rules=producers)
+                )
+    for oid in ruleset.obligations:
+        if model.obligations.get(oid, space.false) == space.false:
+            raisers = tuple(r.id for r in ruleset.rules if r.kind == "obligation" and r.name == oid)
+            findings.append(Finding("obligation_unreachable", f"obligation {oid!r} is never raised", rules=raisers))
+    if base is not None:
+        findings += _weakenings(ruleset, base, model, space)
+    regions = {v.value: space.count(model.final[v]) for v in Verdict}
+    regions["contradictory_facts"] = space.count(model.contradictory)
+    regions["ruleset_conflict"] = space.count(model.errors & ~model.contradictory)
+    return CheckReport(ruleset, tuple(findings), regions, space.count(space.true), space.facts)
+
+
+def _uncited(ruleset: Ruleset) -> list[Finding]:
+    cited = {c for r in ruleset.rules for c in r.cites} | {c for d in ruleset.doubts for c in d.cites} | set(ruleset.precedence_cites)
+    return [
+        Finding("uncited_normative", f"normative paragraph {pid} is cited by no rule", cites=(pid,))
+        for pid in ruleset.normative
+        if pid not in cited
+    ]
+
+
+def _weakenings(ruleset: Ruleset, base: Ruleset, model: Semantics, space: InputSpace) -> list[Finding]:
+    findings = []
+    declared = {w.what: w for w in ruleset.weakens}
+    if ruleset.precedence != base.precedence:
+        w = declared.get("verdict_precedence")
+        findings.append(
+            Finding(
+                "precedence_reordered",
+                f"verdict_precedence reordered: {', '.join(v.value for v in base.precedence)} -> {', '.join(v.value for v in ruleset.precedence)}"
+                + (f" (declared: {w.reason})" if w else " (NOT declared)"),
+                cites=w.cites if w else (),
+            )
+        )
+    national = Semantics(base, space)
+    # Facts the protocol finds contradictory (a stated answer its stricter rules contradict) are refused
+    # with FactsError, not decided otherwise: they are not counted as weakening must_share.
+    lost = national.final[Verdict.MUST_SHARE] & ~model.final[Verdict.MUST_SHARE] & ~model.contradictory
+    if lost & space.domain != space.false:
+        witness = space.witness(lost)
+        assert witness is not None
+        after = outcome_of(witness, ruleset)
+        reasons = "; ".join(f"{w.what}: {w.reason}" for w in ruleset.weakens)
+        findings.append(
+            Finding(
+                "weakens_must_share",
+                f"{base.id} says must_share (a statutory duty or court order) where this protocol says otherwise"
+                + (f" (declared: {reasons})" if reasons else " (NOT declared)"),
+                rules=tuple(b.rule for b in after.because),
+                cites=tuple(c for w in ruleset.weakens for c in w.cites),
+                witness=witness,
+                inputs=space.count(lost),
+                outcome=after.verdict,
+            )
+        )
+    return findings
