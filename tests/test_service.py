@@ -40,7 +40,7 @@ def _error_doc(response: httpx.Response) -> dict:
 
 def test_health_and_rulesets(client):
     health = client.get("/health").json()
-    assert health["status"] == "ok" and health["engine"] == "reference"
+    assert health["status"] == "ok" and health["engine"] == "compiled"
     rulesets = client.get("/rulesets").json()
     assert [r["id"] for r in rulesets] == health["rulesets"]
     assert rulesets[0]["hash"].startswith("sha256:") and rulesets[0]["rules"] > 50
@@ -53,7 +53,7 @@ def test_decide_gives_the_library_decision_for_every_example(client):
         assert response.status_code == 200, (path.name, response.text)
         data = response.json()
         assert not list(validator.iter_errors(data)), path.name
-        assert decision_from_dict(data) == decide(facts_from_json(path.read_text()), engine="reference")
+        assert decision_from_dict(data) == decide(facts_from_json(path.read_text()), engine="compiled")
 
 
 def test_bad_facts_get_422_with_the_library_error_and_no_submitted_value(client):
@@ -156,7 +156,7 @@ def test_a_client_with_only_the_openapi_document_can_decide(client):
     jsonschema.validate(facts, request_schema, cls=jsonschema.Draft202012Validator)
     decision = client.post("/decide", json=facts).json()
     jsonschema.validate(decision, response_schema, cls=jsonschema.Draft202012Validator)
-    assert decision == decision_to_dict(decide(facts_from_json(json.dumps(facts)), engine="reference"))
+    assert decision == decision_to_dict(decide(facts_from_json(json.dumps(facts)), engine="compiled"))
 
 
 def test_facts_schema_endpoint(client):

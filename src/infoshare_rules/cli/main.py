@@ -417,7 +417,7 @@ def interview_command(ruleset: str, engine: str, facts_file: str | None) -> None
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--engine", type=click.Choice(["reference", "durable"]), default="reference", show_default=True, help="Rules engine for every request.")
+@click.option("--engine", type=click.Choice(["compiled", "reference", "durable"]), default="compiled", show_default=True, help="Rules engine for every request (compiled and reference run in parallel threads).")
 @click.option("--ruleset", "rulesets", multiple=True, metavar="ID", help="Serve only these shipped rulesets (repeatable; default: all).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
 @click.option("--access-log", is_flag=True, help="Log each request (method, path, status; never bodies).")

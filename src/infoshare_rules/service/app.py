@@ -2,7 +2,7 @@
 
 Rulesets are loaded and compiled when the app is made, so no request pays for it. Decisions
 run in the request handler; larger work (batches, records, explanations) runs in the thread
-pool, which only the reference engine allows (it shares nothing between decisions).
+pool, which only the reference and compiled engines allow (they share nothing between decisions).
 Errors are the library's error documents; no request ever gets a traceback.
 """
 
@@ -61,7 +61,7 @@ def _error_response(status: int, items: list[dict[str, Any]]) -> Response:
     return _json_response(error_document(items), status)
 
 
-def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "reference") -> FastAPI:
+def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled") -> FastAPI:
     """The service, with ``rulesets`` (default: every shipped one) loaded and compiled now."""
     loaded: dict[str, Ruleset] = {}
     for ruleset_id in rulesets if rulesets is not None else available_rulesets():
@@ -71,7 +71,7 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "referenc
         loaded[ruleset.id] = ruleset
     default_id = DEFAULT_RULESET if DEFAULT_RULESET in loaded else next(iter(loaded))
     # durable-rules sessions are not to be driven from several threads: keep its work on the loop.
-    offload: Callable[..., Any] = run_in_threadpool if engine == "reference" else _inline
+    offload: Callable[..., Any] = run_in_threadpool if engine in ("reference", "compiled") else _inline
 
     app = FastAPI(
         title="infoshare-rules decision service",
@@ -286,7 +286,7 @@ def _decide_batch(items: list[Any], parse_errors: dict[int, list[dict[str, Any]]
 def app_from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory`` and multi-worker serving: settings from INFOSHARE_* variables."""
     names = os.environ.get("INFOSHARE_RULESETS")
-    return create_app(rulesets=names.split(",") if names else None, engine=os.environ.get("INFOSHARE_ENGINE", "reference"))
+    return create_app(rulesets=names.split(",") if names else None, engine=os.environ.get("INFOSHARE_ENGINE", "compiled"))
 
 
 __all__ = ["app_from_environment", "create_app"]
