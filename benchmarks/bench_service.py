@@ -7,7 +7,7 @@ a fixed time. Prints decisions/s, p50/p90/p99/max latency, the in-process rate o
 same facts and engine for comparison, and the targets (>= 2,000 decisions/s, p99 < 10 ms).
 Client and server share the machine's cores, as they would on one 2-core host.
 
-Usage: python benchmarks/bench_service.py [--seconds 10] [--concurrency 8] [--workers 1] [--engine reference]
+Usage: python benchmarks/bench_service.py [--seconds 10] [--concurrency 8] [--workers 1] [--engine compiled]
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--engine", default="reference", choices=["reference", "durable"])
+    parser.add_argument("--engine", default="compiled", choices=["compiled", "reference", "durable"])
     args = parser.parse_args()
 
     paths = sorted(EXAMPLES.glob("*.json"))
