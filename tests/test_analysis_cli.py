@@ -3,13 +3,16 @@ whose every witness decide() confirms, local protocols refused when they silentl
 
 from __future__ import annotations
 
+import pytest
+
+pytest.importorskip("dd.cudd", reason="dd (binary decision diagrams) has wheels for Python 3.11+ only")
+
 import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from infoshare_rules import RulesetError, decide, facts_from_dict
 from infoshare_rules.analysis.diff import diff_rulesets, witness_holds

@@ -4,6 +4,9 @@ obligations whose regions contain the case, and raises exactly where the analysi
 from __future__ import annotations
 
 import pytest
+
+pytest.importorskip("dd.cudd", reason="dd (binary decision diagrams) has wheels for Python 3.11+ only")
+
 from hypothesis import given, settings
 
 from infoshare_rules import FactsError, RulesetConflictError, decide, facts_from_dict

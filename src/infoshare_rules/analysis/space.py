@@ -16,9 +16,13 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable, Mapping, TypeAlias
 
-from dd import cudd
-
+from ..errors import EngineUnavailableError
 from ..facts.model import AGE_IN_BAND, FACT_SPECS, UNKNOWN
+
+try:
+    from dd import cudd
+except ImportError:  # dd publishes wheels for CPython 3.11+ only: analysis is unavailable on 3.10
+    cudd = None
 
 # dd ships no type information: a BDD node (cudd.Function) is typed as Any.
 BDD: TypeAlias = Any
@@ -28,6 +32,11 @@ class InputSpace:
     """The facts (as rules test them) and the BDD variables that encode them."""
 
     def __init__(self, facts: Iterable[str]) -> None:
+        if cudd is None:
+            raise EngineUnavailableError(
+                "infoshare check and diff need the dd package (binary decision diagrams), which has no "
+                "wheel for this Python; use Python 3.11 or newer"
+            )
         self.facts: tuple[str, ...] = tuple(dict.fromkeys(facts))
         self.manager = cudd.BDD()
         self.manager.configure(reordering=False)  # levels must keep each fact's bits together, in order
