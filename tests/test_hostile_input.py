@@ -320,3 +320,14 @@ def test_extends_cycle_is_an_error_naming_the_chain(tmp_path):
 def test_decide_with_hostile_facts_never_raises_anything_but_library_errors():
     with pytest.raises(InfoshareError):
         decide({"purpose": {}})  # not CaseFacts
+
+
+def test_a_ruleset_pin_or_folder_with_a_name_too_long_for_the_system_is_an_error_not_oserror(tmp_path):
+    """Found by the fuzzer on Python 3.10, where pathlib raises ENAMETOOLONG from is_file()."""
+    long = "- [" * 200 + "k"
+    case_file = tmp_path / "long.cases.yaml"
+    case_file.write_text(f"ruleset: '{long}'\ncases:\n  - name: a\n    facts: {{}}\n    expect: {{verdict: share}}\n")
+    suite = run_suite([case_file], engine="reference")
+    assert [r.status for r in suite.results] == ["error"] and long not in str(suite.results[0].error)
+    with pytest.raises(RulesetError, match="no such ruleset folder"):
+        load_ruleset("./" + "x" * 5000)

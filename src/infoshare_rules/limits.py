@@ -33,6 +33,23 @@ MAX_YAML_DEPTH = 64
 _UNICODE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
+def is_regular_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` names a regular file; False for a name the system refuses (too long, a NUL
+    byte) rather than the OSError or ValueError some Pythons raise for it (3.10 does for ENAMETOOLONG)."""
+    try:
+        return os.path.isfile(path)
+    except (OSError, ValueError):
+        return False
+
+
+def is_folder(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` names a folder; False for a name the system refuses (see is_regular_file)."""
+    try:
+        return os.path.isdir(path)
+    except (OSError, ValueError):
+        return False
+
+
 def read_regular_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``; OSError or InputLimitError otherwise.
 

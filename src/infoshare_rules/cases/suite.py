@@ -20,7 +20,7 @@ from ..decision.model import Decision
 from ..errors import FactsError, InfoshareError, InputLimitError, RulesetError, describe_key, describe_path, describe_value, suggest
 from ..facts.model import INPUT_SPECS, CaseFacts
 from ..facts.json import facts_from_dict
-from ..limits import MAX_FACTS_BYTES, parse_json_document, read_regular_file
+from ..limits import MAX_FACTS_BYTES, is_regular_file, parse_json_document, read_regular_file
 from ..ruleset.loader import DEFAULT_RULESET, Ruleset, load_ruleset, loaded_ruleset
 from ..ruleset.verdict import Verdict
 from ..ruleset.yaml_lines import LineDict, LineList, load_yaml
@@ -237,7 +237,7 @@ def load_case_file(path: str | Path, display: str | None = None) -> CaseFile:
 
 def _pinned_ruleset(pin: str | None, case_file: Path) -> str | None:
     """A pinned ruleset folder next to the case file (a local protocol) is found from anywhere."""
-    if pin is not None and (case_file.parent / str(pin) / "ruleset.yaml").is_file():
+    if pin is not None and is_regular_file(case_file.parent / str(pin) / "ruleset.yaml"):
         return str((case_file.parent / str(pin)).resolve())
     return pin
 

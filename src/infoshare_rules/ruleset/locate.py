@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 from ..errors import RulesetNotFoundError, describe_value, suggest
+from ..limits import is_folder, is_regular_file
 
 #: Environment variable listing extra folders that hold rulesets (searched after the shipped ones).
 SEARCH_PATH_ENV = "INFOSHARE_RULESETS_PATH"
@@ -61,9 +62,9 @@ def resolve_ruleset_path(ref: str | Path, near: Path | None = None) -> Path:
         if not path.is_absolute() and near is not None:
             path = near / path  # extends: relative to the extending ruleset, not the cwd
         shown = str(ref) if isinstance(ref, Path) or len(str(ref)) <= 200 else describe_value(str(ref))
-        if not path.is_dir():
+        if not is_folder(path):
             raise RulesetNotFoundError("no such ruleset folder", file=shown)
-        if not (path / "ruleset.yaml").is_file():
+        if not is_regular_file(path / "ruleset.yaml"):
             raise RulesetNotFoundError("not a ruleset folder: no ruleset.yaml", file=shown)
         return path.resolve()
     known = available_rulesets()
@@ -74,9 +75,9 @@ def resolve_ruleset_path(ref: str | Path, near: Path | None = None) -> Path:
         )
     for base in rulesets_dirs():
         candidate = base / ref
-        if (candidate / "ruleset.yaml").is_file():
+        if is_regular_file(candidate / "ruleset.yaml"):
             return candidate.resolve()
-    hint = f" (a folder in the working directory is given as ./{ref})" if Path(ref).is_dir() else ""
+    hint = f" (a folder in the working directory is given as ./{ref})" if is_folder(ref) else ""
     raise RulesetNotFoundError(
         f"no ruleset {describe_value(str(ref))}; known rulesets: {', '.join(known) or 'none'}{hint}",
         suggestion=suggest(str(ref), known),
