@@ -173,7 +173,9 @@ def _outcome(rules: Ruleset, inputs: Mapping[str, str], *, with_doubts: bool = T
     return verdict, {name: known[name] for name in rules.conclusions if name in known}
 
 
-def _questions(rules: Ruleset, inputs: Mapping[str, str], verdict: Verdict, presumed: set[str], silent: set[str]) -> tuple[Question, ...]:
+def _questions(
+    rules: Ruleset, inputs: Mapping[str, str], verdict: Verdict, presumed: set[str], silent: set[str], known: Mapping[str, str]
+) -> tuple[Question, ...]:
     """Stage 7: the unknown facts worth asking, in the flowchart's order.
 
     A fact is asked when some answer to it gives another verdict (it is *decisive*), or when it is
@@ -190,11 +192,17 @@ def _questions(rules: Ruleset, inputs: Mapping[str, str], verdict: Verdict, pres
     decisive, contributing = [], []
     doubt_values = {(d.fact, d.value) for d in rules.doubts}
     readers = _readers(rules)
+    # A doubt weighs verdicts with its fact replaced, where rules dead here may fire: no pruning then.
+    doubting = any(inputs.get(d.fact) == d.value for d in rules.doubts)
     for spec in INPUT_SPECS.values():
         if spec.tests not in rules.tested or inputs.get(spec.tests) != UNKNOWN:
             continue
-        if all(any(inputs.get(g) not in wanted for g, wanted in others) for others in readers.get(spec.tests, ())):
-            continue  # every rule reading it fails on another given fact: no answer to it alone can matter
+        downstream = readers.cones.get(spec.tests, frozenset())
+        if not doubting and all(
+            any(known.get(name, UNDETERMINED) not in wanted for name, wanted in others if name not in downstream)
+            for others in readers.by_fact.get(spec.tests, ())
+        ):
+            continue  # every rule reading it fails on something it cannot change: no answer to it alone can matter
         if spec.name in silent and not open_:
             continue  # the guide says the practitioner would know: asked only where the decision is still open
         contributes = False
@@ -252,26 +260,48 @@ def _decisive_together(rules: Ruleset, inputs: Mapping[str, str], verdict: Verdi
     return found
 
 
-_readers_cache: dict[str, dict[str, list[tuple[tuple[str, frozenset[str]], ...]]]] = {}
+class _Readers:
+    """For each input fact: the rules reading it (as their other conditions), and what it can change.
 
-
-def _readers(rules: Ruleset) -> dict[str, list[tuple[tuple[str, frozenset[str]], ...]]]:
-    """For each input fact, the rules reading it, as their conditions on the other input facts.
-
-    A what-if changes one fact; a rule with a condition on another input fact that fails cannot fire
-    whatever that one fact becomes. Facts read by a doubt are always tried.
+    A what-if changes one fact. A rule reading it whose condition on something else fails, where that
+    something is a given fact or a conclusion the fact cannot reach (not in its ``cones`` entry),
+    cannot fire whatever the fact becomes; if every rule reading it is so, no answer to it matters.
+    Facts read by a doubt are always tried.
     """
-    readers = _readers_cache.get(rules.hash)
-    if readers is None:
-        readers = {}
+
+    __slots__ = ("by_fact", "cones")
+
+    def __init__(self, rules: Ruleset) -> None:
+        self.by_fact: dict[str, list[tuple[tuple[str, frozenset[str]], ...]]] = {}
+        readers_of: dict[str, list[Rule]] = {}
         for rule in rules.rules:
             for cond in rule.when:
+                readers_of.setdefault(cond.fact, []).append(rule)
                 if cond.fact in INPUT_TESTS:
-                    others = tuple((c.fact, frozenset(c.values)) for c in rule.when if c.fact in INPUT_TESTS and c.fact != cond.fact)
-                    readers.setdefault(cond.fact, []).append(others)
+                    others = tuple((c.fact, frozenset(c.values)) for c in rule.when if c.fact != cond.fact and c.fact != VERDICT_FACT)
+                    self.by_fact.setdefault(cond.fact, []).append(others)
         for doubt in rules.doubts:
-            readers.setdefault(doubt.fact, []).append(())
-        _readers_cache[rules.hash] = readers
+            self.by_fact.setdefault(doubt.fact, []).append(())
+        self.cones: dict[str, frozenset[str]] = {}
+        for fact in self.by_fact:
+            reached: set[str] = set()
+            todo = [fact]
+            while todo:
+                for rule in readers_of.get(todo.pop(), ()):
+                    name = rule.asserts[0]
+                    if name not in reached:
+                        reached.add(name)
+                        todo.append(name)
+            self.cones[fact] = frozenset(reached)
+
+
+_readers_cache: dict[str, _Readers] = {}
+
+
+def _readers(rules: Ruleset) -> _Readers:
+    readers = _readers_cache.get(rules.hash)
+    if readers is None:
+        readers = _readers_cache[rules.hash] = _Readers(rules)
     return readers
 
 
@@ -449,7 +479,7 @@ def _build(
             if inputs.get(fact) == UNKNOWN and fact not in presumed:
                 presumed[fact] = Presumption(fact, value, r.id, r.wording, r.cites)
     silent = {fact for r in before if r.presumes and not r.ask for fact, _ in r.presumes}
-    questions = _questions(rules, inputs, verdict, set(presumed), silent & set(presumed)) if ask else ()
+    questions = _questions(rules, inputs, verdict, set(presumed), silent & set(presumed), run.known) if ask else ()
     ref = _parts.get(("ref", rules.hash))
     if ref is None:
         ref = _parts[("ref", rules.hash)] = RulesetRef(rules.id, rules.version, rules.hash, rules.publication_reference)
