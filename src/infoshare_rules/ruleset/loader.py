@@ -438,11 +438,16 @@ class _Loader:
                 )
         return cites
 
-    def _load_paragraphs(self, required: bool) -> None:
-        shown = self._file("paragraphs.yaml")[1]
-        data = self._read("paragraphs.yaml", required=required)
+    def _read_mapping(self, rel: str, maps: str, *, required: bool = False) -> tuple[str, LineDict]:
+        """A ruleset file that must be a mapping (of ``maps``), with the name it is shown by in errors."""
+        shown = self._file(rel)[1]
+        data = self._read(rel, required=required)
         if not isinstance(data, LineDict):
-            raise RulesetError("paragraphs.yaml must map paragraph ids to {heading, text}", file=shown, line=getattr(data, "line", 1))
+            raise RulesetError(f"{rel} must be a mapping of {maps}, got " + describe_value(data), file=shown, line=getattr(data, "line", 1))
+        return shown, data
+
+    def _load_paragraphs(self, required: bool) -> None:
+        shown, data = self._read_mapping("paragraphs.yaml", "paragraph ids to {heading, text}", required=required)
         for pid, raw in data.items():
             line = data.key_lines.get(pid)
             pid = str(pid)
@@ -452,10 +457,7 @@ class _Loader:
             self.paragraphs[pid] = Paragraph(pid, _text(raw["heading"], shown, line, "heading"), _text(raw["text"], shown, line, "text"))
 
     def _load_conclusions(self) -> None:
-        shown = self._file("conclusions.yaml")[1]
-        data = self._read("conclusions.yaml", required=False)
-        if not isinstance(data, LineDict):
-            raise RulesetError("conclusions.yaml must be a mapping of names to definitions, got " + describe_value(data), file=shown, line=getattr(data, "line", 1))
+        shown, data = self._read_mapping("conclusions.yaml", "names to definitions")
         for name, raw in data.items():
             line = data.key_lines.get(name)
             what = f"conclusion {name!r}"
@@ -488,10 +490,7 @@ class _Loader:
             )
 
     def _load_obligations(self) -> None:
-        shown = self._file("obligations.yaml")[1]
-        data = self._read("obligations.yaml", required=False)
-        if not isinstance(data, LineDict):
-            raise RulesetError("obligations.yaml must be a mapping of names to definitions, got " + describe_value(data), file=shown, line=getattr(data, "line", 1))
+        shown, data = self._read_mapping("obligations.yaml", "names to definitions")
         for oid, raw in data.items():
             line = data.key_lines.get(oid)
             what = f"obligation {oid!r}"
