@@ -1,26 +1,46 @@
-"""The compiled engine: a ruleset turned, once, into one straight-line Python function.
+"""The compiled engine: a ruleset turned, once, into straight-line Python functions.
 
 The rules are stratified and each fires at most once, so when every rule is placed after all the
-rules whose conclusions it reads (a topological order of the conclusion graph), a single pass
-computes the same fixed point as forward chaining, including ``undetermined`` (a conclusion is
-settled once all its producers are behind). The generated code binds every input to a local,
-tests conditions with ``==`` or a frozenset, and records each firing; conflicts are detected as
-the reference engine detects them. Its results are proven equal to the reference engine's by a
-hypothesis property (tests/test_compiled_engine.py).
+rules whose conclusions it reads, a single pass computes the same fixed point as forward chaining,
+including ``undetermined`` (a conclusion is settled once all its producers are behind). The order
+used is the trace's own (``RuleGraph.ranks``), which is such an order, so the rules fired come out
+already in trace order. The generated code binds every fact it reads to a
+local, tests conditions with ``==`` or a frozenset, and records each firing; a conclusion with
+several producers is checked for conflicts as the reference engine checks it.
 
-It speaks the same session contract as the other engines: the first ``add`` (the inputs) runs the
-whole first pass; ``add`` of the settled (undetermined) conclusions adds nothing new, as they were
-settled in that pass; ``add`` of the verdict runs the rules that read it.
+Three kinds of function are generated from the ruleset:
+
+* the *first pass* over the inputs: every rule that does not read the verdict;
+* the *late pass*, given the verdict: the rules that read it (obligations);
+* a *what-if* for a set of input facts: the first pass redone only for the rules downstream of
+  those facts (the producers of every conclusion they can reach), reading everything else from a
+  first pass already made. It gives the verdict the changed facts lead to, and whether any named
+  conclusion changed. Decisions use it to weigh doubts and work out questions.
+
+It speaks the same session contract as the other engines (``session().add``); its results are
+proven equal to the reference engine's by hypothesis properties (tests/test_compiled_engine.py).
 """
 
 from __future__ import annotations
 
+import operator
+import threading
 from typing import Any, Callable, Mapping
 
-from ..errors import EngineUnavailableError, RulesetConflictError
-from ..facts.model import FACT_SPECS
-from ..ruleset.model import STATED, UNDETERMINED, VERDICT_FACT, Rule, Ruleset
+from ..errors import RulesetConflictError
+from ..facts.model import AGE_BANDS, FACT_SPECS, read_facts
+from ..ruleset.graph import rule_graph
+from ..ruleset.model import STATED, UNDETERMINED, VERDICT_FACT, Rule, Ruleset, engine_fact
+from ..ruleset.verdict import Verdict
 from .base import contradiction
+
+#: (fired rule indices in trace order, the value of every first-pass conclusion: ``undetermined`` where
+#: unreached, the input values fired rules read where their condition allows several)
+FirstPass = tuple[list[int], tuple[str, ...], list[str]]
+#: a first pass, then: the verdict it reaches, the late rules fired for it and the values they used, whether a doubt is held
+Decided = tuple[list[int], tuple[str, ...], list[str], Verdict, list[int], list[str], bool]
+#: a what-if: (inputs, first pass conclusions, new values of its facts) -> (verdict, whether a named conclusion changed)
+WhatIf = Callable[[Mapping[str, str], tuple[str, ...], tuple[str, ...]], tuple[Verdict, bool]]
 
 
 class CompiledEngine:
@@ -28,19 +48,46 @@ class CompiledEngine:
 
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
-        first = [r for r in ruleset.rules if not any(c.fact == VERDICT_FACT for c in r.when)]
-        late = [r for r in ruleset.rules if any(c.fact == VERDICT_FACT for c in r.when)]
-        self._first = _compile(ruleset, _topological(first), "first")
-        self._late = _compile(ruleset, late, "late")
+        self.graph = rule_graph(ruleset)
+        ranked = sorted(ruleset.rules, key=lambda r: self.graph.ranks[r.index])
+        self.first_rules = [r for r in ranked if not any(c.fact == VERDICT_FACT for c in r.when)]
+        late_rules = [r for r in ranked if any(c.fact == VERDICT_FACT for c in r.when)]
+        #: every conclusion the first pass can reach, in the order of its result tuple
+        self.produced: tuple[str, ...] = tuple(sorted({r.asserts[0] for r in self.first_rules}))
+        self.slot = {name: n for n, name in enumerate(self.produced)}
+        self.late_rules = late_rules
+        self.first: Callable[[Mapping[str, str]], FirstPass] = _generate(self, "first", self.first_rules)
+        self.late: Callable[[Mapping[str, str], tuple[str, ...], tuple[str, ...]], tuple[list[int], list[str]]] = _generate(
+            self, "late", late_rules, changed=(VERDICT_FACT,)
+        )
+        #: the first pass, its verdict and the late pass, straight off a CaseFacts (see ``_generate``)
+        self.decide: Callable[[Any], Decided] = _generate(self, "decide", self.first_rules)
+        self._what_ifs: dict[tuple[str, ...], WhatIf] = {}
+        self.absent = {name: UNDETERMINED for name in FACT_SPECS}
+        self._lock = threading.Lock()
 
     def session(self) -> "_CompiledSession":
         return _CompiledSession(self)
 
     def evaluate(self, inputs: Mapping[str, str]) -> tuple[list[int], dict[str, str]]:
         """The first pass alone: rules fired and conclusions reached (undetermined ones absent)."""
-        return self._first(inputs, self._fail)
+        fired, values, _used = self.first(inputs)
+        known = dict(inputs)
+        known.update((name, value) for name, value in zip(self.produced, values) if value != UNDETERMINED)
+        return fired, known
 
-    def _fail(self, first: int, second: int) -> None:
+    def what_if(self, facts: tuple[str, ...]) -> WhatIf:
+        """The what-if function for these input facts (sorted), generated on first use."""
+        function = self._what_ifs.get(facts)
+        if function is None:
+            cone = self.graph.cone(facts)
+            rules = [r for r in self.first_rules if r.asserts[0] in cone]
+            function = _generate(self, "what_if", rules, changed=facts)
+            with self._lock:
+                function = self._what_ifs.setdefault(facts, function)
+        return function
+
+    def fail(self, first: int, second: int) -> None:
         a, b = self.ruleset.rules[first], self.ruleset.rules[second]
         if STATED in (a.origin, b.origin):
             raise contradiction(a, b)
@@ -48,25 +95,27 @@ class CompiledEngine:
 
 
 class _CompiledSession:
-    __slots__ = ("engine", "known", "started")
+    __slots__ = ("engine", "inputs", "values", "started")
 
     def __init__(self, engine: CompiledEngine) -> None:
         self.engine = engine
-        self.known: dict[str, str] = {}
+        self.inputs: Mapping[str, str] = {}
+        self.values: tuple[str, ...] = ()
         self.started = False
 
     def add(self, facts: Mapping[str, str]) -> list[int]:
         if not self.started:
             self.started = True
-            fired, self.known = self.engine.evaluate(facts)
+            # The generated code reads every input: one not given reads as undetermined (as in forward chaining, where it is absent).
+            self.inputs = facts = facts if len(facts) >= len(self.engine.absent) and all(n in facts for n in self.engine.absent) else {**self.engine.absent, **facts}
+            fired, self.values, _used = self.engine.first(facts)
             return fired
         if VERDICT_FACT in facts:
-            fired, _ = self.engine._late({**self.known, **facts}, self.engine._fail)
-            return fired
+            return self.engine.late(self.inputs, self.values, (facts[VERDICT_FACT],))[0]
         return []  # settled conclusions: the first pass already ran every rule reading them
 
     def close(self) -> None:
-        self.known = {}
+        self.inputs, self.values = {}, ()
 
     def __enter__(self) -> "_CompiledSession":
         return self
@@ -75,64 +124,122 @@ class _CompiledSession:
         self.close()
 
 
-def _topological(rules: list[Rule]) -> list[Rule]:
-    """Rules ordered so that every rule comes after all the rules producing what it reads."""
+def _generate(engine: CompiledEngine, mode: str, rules: list[Rule], changed: tuple[str, ...] = ()) -> Any:
+    """One generated function running ``rules`` in order. ``mode`` is one of:
+
+    * ``first(f)``: the first pass over the flat inputs ``f``: (fired, conclusions, used);
+    * ``late(f, base, (verdict,))``: the late pass over a first pass's conclusions ``base``: (fired, used);
+    * ``what_if(f, base, new)``: the first pass redone for ``rules`` with the facts ``changed`` given
+      the values ``new``: (verdict, whether a named conclusion changed);
+    * ``decide(facts)``: the first pass, the verdict it reaches and the late pass for that verdict,
+      read straight off a CaseFacts: (fired, conclusions, used, verdict, late fired, late used, whether a doubt is held).
+
+    ``used``: the input values read by fired rules' conditions that allow several (what a trace shows
+    beyond which rules fired). Conclusions the rules produce start undetermined; other conclusions
+    come from ``base``; a rule reading ``undetermined`` of a conclusion no rule reaches reads it so.
+    """
+    ruleset = engine.ruleset
+    lates = [r for r in engine.late_rules] if mode == "decide" else []
+    everything = rules + lates
+    produced = sorted({r.asserts[0] for r in everything})
+    read = sorted({c.fact for r in everything for c in r.when} - set(produced) - set(changed) - {VERDICT_FACT})
+    if mode == "decide":
+        read = sorted(set(read) | {d.fact for d in ruleset.doubts})
+    local: dict[str, str] = {}
+    consts: dict[str, Any] = {"fail": engine.fail}
+    signature = {"first": "f", "decide": "facts"}.get(mode, "f, base, new")
+    lines = [f"def {mode}({signature}):"]
+    if changed:
+        lines.append(f"    {', '.join(f'n{k}' for k in range(len(changed)))}, = new")
+        local.update({name: f"n{k}" for k, name in enumerate(changed)})
+    from_inputs = []
+    for n, name in enumerate(read):
+        local[name] = f"r{n}"
+        if name in engine.slot and mode != "decide":
+            lines.append(f"    r{n} = base[{engine.slot[name]}]")
+        elif name in FACT_SPECS:
+            from_inputs.append(name)
+        else:  # a conclusion no first-pass rule reaches: never anything but undetermined
+            lines.append(f"    r{n} = {UNDETERMINED!r}")
+    if mode == "decide":
+        consts["AGE_BANDS"] = AGE_BANDS
+        lines += ["    " + line for line in read_facts({name: local[name] for name in from_inputs})]
+    elif len(from_inputs) == 1:  # the inputs are complete (see _CompiledSession.add): read all at once, in one C call
+        lines.append(f"    {local[from_inputs[0]]} = f[{from_inputs[0]!r}]")
+    elif from_inputs:
+        consts["inputs"] = operator.itemgetter(*from_inputs)
+        lines.append(f"    {', '.join(local[name] for name in from_inputs)} = inputs(f)")
     producers: dict[str, list[Rule]] = {}
-    for rule in rules:
+    for rule in everything:
         producers.setdefault(rule.asserts[0], []).append(rule)
-    order: list[Rule] = []
-    state: dict[str, int] = {}  # 1 visiting, 2 done
+    for n, name in enumerate(produced):
+        local[name] = f"c{n}"
+        lines.append(f"    c{n} = {UNDETERMINED!r}" + (f"; p{n} = -1" if len(producers[name]) > 1 else ""))
+    recording = mode != "what_if"
+    if recording:
+        lines += ["    fired = []", "    fire = fired.append", "    used = []", "    use = used.append"]
+    if mode == "late":
+        local[VERDICT_FACT] = "n0"
 
-    def visit(name: str) -> None:
-        if state.get(name) == 2:
-            return
-        if state.get(name) == 1:
-            raise EngineUnavailableError(f"the compiled engine needs acyclic conclusions; {name!r} depends on itself")
-        state[name] = 1
-        for rule in producers.get(name, ()):
+    def body(rules: list[Rule]) -> None:
+        for rule in rules:
+            tests, shown = [], []
             for cond in rule.when:
-                if cond.fact in producers:
-                    visit(cond.fact)
-        state[name] = 2
-        order.extend(producers.get(name, ()))
-
-    for rule in rules:
-        visit(rule.asserts[0])
-    return order
-
-
-def _compile(ruleset: Ruleset, rules: list[Rule], label: str) -> Callable[..., tuple[list[int], dict[str, str]]]:
-    inputs = sorted({c.fact for r in rules for c in r.when if c.fact in FACT_SPECS or c.fact == VERDICT_FACT})
-    produced = sorted({r.asserts[0] for r in rules})
-    local = {name: f"i{n}" for n, name in enumerate(inputs)}
-    local.update({name: f"c{n}" for n, name in enumerate(produced)})
-    producer = {name: f"p{n}" for n, name in enumerate(produced)}
-    consts: dict[str, Any] = {}
-    lines = [f"def evaluate_{label}(f, fail):", "    fired = []", "    known = dict(f)"]
-    lines += [f"    {local[name]} = f.get({name!r}, {UNDETERMINED!r})" for name in inputs]
-    # A conclusion not yet reached reads as undetermined: every producer of it comes earlier.
-    lines += [f"    {local[name]} = {UNDETERMINED!r}; {producer[name]} = -1" for name in produced]
-    for rule in rules:
-        tests = []
-        for cond in rule.when:
-            var = local.get(cond.fact)
-            if var is None:  # a conclusion of an earlier stage (the late rules read the first pass)
-                var = f"known.get({cond.fact!r}, {UNDETERMINED!r})"
-            if len(cond.values) == 1:
-                tests.append(f"{var} == {cond.values[0]!r}")
+                if len(cond.values) == 1:
+                    tests.append(f"{local[cond.fact]} == {cond.values[0]!r}")
+                else:
+                    key = f"s{len(consts)}"
+                    consts[key] = frozenset(cond.values)
+                    tests.append(f"{local[cond.fact]} in {key}")
+                    if cond.fact in FACT_SPECS:
+                        shown.append(local[cond.fact])
+            name, value = rule.asserts
+            var = local[name]
+            lines.append(f"    if {' and '.join(tests)}:")
+            if recording:
+                lines.append(f"        fire({rule.index})")
+                lines.extend(f"        use({v})" for v in shown)
+            if len(producers[name]) == 1:
+                lines.append(f"        {var} = {value!r}")
             else:
-                key = f"s{len(consts)}"
-                consts[key] = frozenset(cond.values)
-                tests.append(f"{var} in {key}")
-        name, value = rule.asserts
-        var, prod = local[name], producer[name]
-        lines.append(f"    if {' and '.join(tests)}:")
-        lines.append(f"        fired.append({rule.index})")
-        lines.append(f"        if {var} == {UNDETERMINED!r}:")
-        lines.append(f"            {var} = {value!r}; {prod} = {rule.index}; known[{name!r}] = {value!r}")
-        lines.append(f"        elif {var} != {value!r}:")
-        lines.append(f"            fail({prod}, {rule.index})")
-    lines.append("    return fired, known")
+                prod = "p" + var[1:]
+                lines.append(f"        if {var} == {UNDETERMINED!r}:")
+                lines.append(f"            {var} = {value!r}; {prod} = {rule.index}")
+                lines.append(f"        elif {var} != {value!r}:")
+                lines.append(f"            fail({prod}, {rule.index})")
+
+    def verdict_expression() -> str:
+        """The verdict the rules reached: the first candidate in verdict_precedence, or undetermined."""
+        verdict = "VU"
+        consts["VU"] = Verdict.UNDETERMINED
+        for n, candidate in reversed(list(enumerate(ruleset.precedence))):
+            name = engine_fact("verdict", candidate.value)[0]
+            consts[f"V{n}"] = candidate
+            if name in local:
+                verdict = f"V{n} if {local[name]} != {UNDETERMINED!r} else ({verdict})"
+            elif name in engine.slot:
+                verdict = f"V{n} if base[{engine.slot[name]}] != {UNDETERMINED!r} else ({verdict})"
+        return verdict
+
+    body(rules)
+    if mode == "first":
+        lines.append(f"    return fired, ({', '.join(local[name] for name in engine.produced)},), used")
+    elif mode == "late":
+        lines.append("    return fired, used")
+    elif mode == "decide":
+        lines.append(f"    verdict = {verdict_expression()}")
+        lines += ["    first, first_used = fired, used", "    fired, used = [], []", "    fire, use = fired.append, used.append"]
+        local[VERDICT_FACT] = "verdict_value"
+        lines.append("    verdict_value = verdict._value_")
+        body(lates)
+        doubting = " or ".join(f"{local[d.fact]} == {d.value!r}" for d in ruleset.doubts) or "False"
+        values = ", ".join(local[name] for name in engine.produced)
+        lines.append(f"    return first, ({values},), first_used, verdict, fired, used, {doubting}")
+    else:
+        named = [name for name in produced if name in ruleset.conclusions]
+        now = ", ".join(local[name] for name in named)
+        before = ", ".join(f"base[{engine.slot[name]}]" for name in named)
+        lines.append(f"    return {verdict_expression()}, " + (f"({now},) != ({before},)" if named else "False"))
     namespace: dict[str, Any] = dict(consts)
-    exec(compile("\n".join(lines), f"<compiled ruleset {ruleset.id} {label}>", "exec"), namespace)  # noqa: S102 - code generated from validated ruleset data
-    return namespace[f"evaluate_{label}"]  # type: ignore[no-any-return]
+    exec(compile("\n".join(lines), f"<compiled ruleset {ruleset.id} {mode}>", "exec"), namespace)  # noqa: S102 - code generated from validated ruleset data
+    return namespace[mode]

@@ -20,6 +20,8 @@ ENGINE_NAMES = ("durable", "reference", "compiled", "auto")
 
 _engines: dict[tuple[str, str], Engine] = {}
 _engines_lock = threading.Lock()
+#: the same, by the ruleset object's identity (kept alive here, so its id is not reused)
+_by_object: dict[tuple[int, str], tuple[Ruleset, Engine]] = {}
 
 
 def _fresh_lock_in_child() -> None:
@@ -47,11 +49,17 @@ def get_engine(ruleset: Ruleset, name: str = "auto") -> Engine:
             f"engine: expected one of {', '.join(ENGINE_NAMES)}, got {name!r}"
             + (f" (did you mean {s!r}?)" if (s := suggest(name, ENGINE_NAMES)) else "")
         )
+    known = _by_object.get((id(ruleset), name))
+    if known is not None and known[0] is ruleset:  # the common case, on every decision: no lock, no key to build
+        return known[1]
     key = (ruleset.hash + str(ruleset.path), name)
     with _engines_lock:
         engine = _engines.get(key)
         if engine is None:
             engine = _engines[key] = _compile(ruleset, name)
+        if len(_by_object) > 1024:  # rulesets reloaded many times: forget the old objects
+            _by_object.clear()
+        _by_object[(id(ruleset), name)] = (ruleset, engine)
     return engine
 
 

@@ -8,7 +8,7 @@ plain-English description, so the JSON Schema and the docs come from one place.
 from __future__ import annotations
 
 import enum
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import attrs
 
@@ -586,22 +586,61 @@ def _iter_inputs() -> Iterator[InputSpec]:
 INPUT_SPECS: Mapping[str, InputSpec] = {s.name: s for s in _iter_inputs()}
 
 
-# (group attribute, [(field attribute, "group.field")]) for every enumerated fact, computed once.
-_FLAT_KEYS = tuple(
-    (g.name, tuple((f.name, f"{g.metadata['group'].group}.{f.name}") for f in attrs.fields(g.metadata["group"]) if "enum" in f.metadata))
-    for g in attrs.fields(CaseFacts)
-)
+def _accessors() -> dict[str, tuple[str, str]]:
+    """For each flat fact, its group's attribute on CaseFacts and the expression reading it off the group ``g``.
+
+    ``._value_`` is the enum's value without the slow property; an age is validated to lie in
+    0..MAX_AGE (or None), so its band is looked up in ``AGE_BANDS``, not computed.
+    """
+    reads = {}
+    for group in attrs.fields(CaseFacts):
+        cls = group.metadata["group"]
+        for f in attrs.fields(cls):
+            if "enum" in f.metadata:
+                reads[f"{cls.group}.{f.name}"] = (group.name, f"g.{f.name}._value_")
+            else:
+                reads[f"{cls.group}.age_band"] = (group.name, f"AGE_BANDS[g.{f.name}]")
+    return reads
+
+
+#: ``{"group.field": (group attribute, expression on the group g)}``: how generated code reads each
+#: flat fact off a CaseFacts (see ``flatten``).
+FLAT_READS: Mapping[str, tuple[str, str]] = _accessors()
+#: the band of every valid age (None for unknown)
+AGE_BANDS: Mapping[int | None, str] = {age: _age_band(age)._value_ for age in (None, *range(MAX_AGE + 1))}
+
+
+def read_facts(targets: Mapping[str, str]) -> list[str]:
+    """Lines of generated code binding flat facts off the CaseFacts ``facts``: ``{name: variable}``.
+
+    Each group is read once, into a local named after its attribute (``g_<attribute>``).
+    """
+    lines, groups = [], set()
+    for name, variable in targets.items():
+        group, read = FLAT_READS[name]
+        if group not in groups:
+            groups.add(group)
+            lines.append(f"g_{group} = facts.{group}")
+        lines.append(f"{variable} = {read.replace('g.', f'g_{group}.', 1)}")
+    return lines
+
+
+def _make_flatten() -> Any:
+    """``flatten`` generated as one dict display: every flat fact read straight off its group."""
+    groups = sorted({group for group, _ in FLAT_READS.values()})
+    items = ", ".join(f"{name!r}: {read.replace('g.', f'g_{group}.', 1)}" for name, (group, read) in FLAT_READS.items())
+    source = "def flatten(facts):\n" + "".join(f"    g_{g} = facts.{g}\n" for g in groups) + "    return {" + items + "}"
+    namespace: dict[str, Any] = {"AGE_BANDS": AGE_BANDS}
+    exec(source, namespace)  # noqa: S102 - generated from the fact model's own field names
+    return namespace["flatten"]
+
+
+_flatten = _make_flatten()
 
 
 def flatten(facts: CaseFacts) -> dict[str, str]:
     """The facts as the flat ``{"group.field": value}`` map rules are written against."""
-    flat: dict[str, str] = {}
-    for group_name, fields in _FLAT_KEYS:
-        group = getattr(facts, group_name)
-        for field_name, key in fields:
-            flat[key] = getattr(group, field_name)._value_  # the enum's value, without the slow property
-    flat["child.age_band"] = _age_band(facts.child.age).value
-    return flat
+    return _flatten(facts)  # type: ignore[no-any-return]
 
 
 #: Every field a caller can supply, as ``group.field``.
