@@ -132,7 +132,7 @@ class WhatIf:
 
             def cone(values: tuple[str, ...]) -> Outcome | None:
                 try:
-                    return function(inputs, base, values)  # type: ignore[no-any-return]
+                    return function(inputs, base, values)
                 except FactsError:
                     return None
 
