@@ -69,7 +69,7 @@ def main() -> None:
         for f in facts:  # the second-stratum facts raw durable is handed, computed outside the timing
             d = decide(f, engine="reference")
             session = get_engine(ruleset, "reference").session()
-            known = set(_run(ruleset, session, flatten(f)).known)  # every conclusion reached, trace or not
+            known = set(_run(ruleset, session, flatten(f))[1])  # every conclusion reached, trace or not
             session.close()
             late = {name: UNDETERMINED for name in ruleset.conclusions if name not in known}
             late[VERDICT_FACT] = d.verdict.value

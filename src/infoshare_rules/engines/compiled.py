@@ -30,7 +30,7 @@ from typing import Any, Callable, Mapping
 from ..errors import RulesetConflictError
 from ..facts.model import AGE_BANDS, FACT_SPECS, read_facts
 from ..ruleset.graph import rule_graph
-from ..ruleset.model import STATED, UNDETERMINED, VERDICT_FACT, Rule, Ruleset, engine_fact
+from ..ruleset.model import STATED, UNDETERMINED, VERDICT_FACT, Condition, Rule, Ruleset, engine_fact
 from ..ruleset.verdict import Verdict
 from .base import contradiction
 
@@ -181,32 +181,50 @@ def _generate(engine: CompiledEngine, mode: str, rules: list[Rule], changed: tup
     if mode == "late":
         local[VERDICT_FACT] = "n0"
 
+    def test(cond: Condition) -> str:
+        var = local[cond.fact]
+        if len(cond.values) == 1:
+            return f"{var} == {cond.values[0]!r}"
+        key = f"s{len(consts)}"
+        consts[key] = frozenset(cond.values)
+        return f"{var} in {key}"
+
     def body(rules: list[Rule]) -> None:
+        # Consecutive rules testing one input (or the verdict, in the late pass) for disjoint values
+        # are chained with elif: once one matches, the others are not tested.
+        chain: tuple[str, set[str]] | None = None
         for rule in rules:
-            tests, shown = [], []
-            for cond in rule.when:
-                if len(cond.values) == 1:
-                    tests.append(f"{local[cond.fact]} == {cond.values[0]!r}")
-                else:
-                    key = f"s{len(consts)}"
-                    consts[key] = frozenset(cond.values)
-                    tests.append(f"{local[cond.fact]} in {key}")
-                    if cond.fact in FACT_SPECS:
-                        shown.append(local[cond.fact])
+            keyed = [c for c in rule.when if c.fact in FACT_SPECS or c.fact == VERDICT_FACT]
+            first = keyed[0] if keyed else None
+            rest = [c for c in rule.when if c is not first]
+            if first is not None and chain is not None and chain[0] == first.fact and chain[1].isdisjoint(first.values):
+                lines.append(f"    elif {test(first)}:")
+                chain[1].update(first.values)
+            elif first is not None:
+                lines.append(f"    if {test(first)}:")
+                chain = (first.fact, set(first.values))
+            else:  # conclusions only
+                lines.append(f"    if {' and '.join(test(c) for c in rest)}:")
+                rest, chain = [], None
+            indent = "        "
+            if rest:
+                lines.append(f"        if {' and '.join(test(c) for c in rest)}:")
+                indent = "            "
+            if recording:
+                lines.append(f"{indent}fire({rule.index})")
+                for cond in rule.when:
+                    if len(cond.values) > 1 and cond.fact in FACT_SPECS:
+                        lines.append(f"{indent}use({local[cond.fact]})")
             name, value = rule.asserts
             var = local[name]
-            lines.append(f"    if {' and '.join(tests)}:")
-            if recording:
-                lines.append(f"        fire({rule.index})")
-                lines.extend(f"        use({v})" for v in shown)
             if len(producers[name]) == 1:
-                lines.append(f"        {var} = {value!r}")
+                lines.append(f"{indent}{var} = {value!r}")
             else:
                 prod = "p" + var[1:]
-                lines.append(f"        if {var} == {UNDETERMINED!r}:")
-                lines.append(f"            {var} = {value!r}; {prod} = {rule.index}")
-                lines.append(f"        elif {var} != {value!r}:")
-                lines.append(f"            fail({prod}, {rule.index})")
+                lines.append(f"{indent}if {var} == {UNDETERMINED!r}:")
+                lines.append(f"{indent}    {var} = {value!r}; {prod} = {rule.index}")
+                lines.append(f"{indent}elif {var} != {value!r}:")
+                lines.append(f"{indent}    fail({prod}, {rule.index})")
 
     def verdict_expression() -> str:
         """The verdict the rules reached: the first candidate in verdict_precedence, or undetermined."""

@@ -613,7 +613,8 @@ AGE_BANDS: Mapping[int | None, str] = {age: _age_band(age)._value_ for age in (N
 def read_facts(targets: Mapping[str, str]) -> list[str]:
     """Lines of generated code binding flat facts off the CaseFacts ``facts``: ``{name: variable}``.
 
-    Each group is read once, into a local named after its attribute (``g_<attribute>``).
+    Each group is read once, into a local named after its attribute (``g_<attribute>``);
+    ``AGE_BANDS`` must be in scope.
     """
     lines, groups = [], set()
     for name, variable in targets.items():
