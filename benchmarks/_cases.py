@@ -22,6 +22,14 @@ def example_docs() -> list[dict]:
     return [json.loads(p.read_text()) for p in sorted((EXAMPLES / "facts").glob("*.json"))]
 
 
+def shipped_facts() -> list[CaseFacts]:
+    """Every shipped example: the facts files, and the facts of every case in the shipped case suites."""
+    from infoshare_rules.cases.suite import discover, load_case_file
+
+    facts = [facts_from_dict(doc) for doc in example_docs()]
+    return facts + [case.facts for path in discover([EXAMPLES]) for case in load_case_file(path).cases]
+
+
 def random_doc(rng: random.Random, known: float = 0.6) -> dict:
     doc: dict = {}
     for group_field in attrs.fields(CaseFacts):

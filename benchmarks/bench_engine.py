@@ -31,8 +31,32 @@ from infoshare_rules.ruleset.loader import UNDETERMINED, VERDICT_FACT
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
+def rounds(ruleset, facts) -> list[dict]:
+    """The rounds of facts decide() asserts in durable-rules for a case: the inputs, each stratum's
+    conclusions settled as undetermined, the verdict. Worked out (on the reference engine) outside any timing."""
+    inputs = flatten(facts)
+    verdict = decide(facts, engine="reference", questions=False).verdict
+    session = get_engine(ruleset, "reference").session()
+    try:
+        known = dict(inputs)
+        known.update(ruleset.rules[i].asserts for i in session.add(inputs))
+        batches = [inputs]
+        for names in ruleset.closing:
+            closing = {name: UNDETERMINED for name in names if name not in known}
+            if closing:
+                batches.append(closing)
+                known.update(closing)
+                known.update(ruleset.rules[i].asserts for i in session.add(closing))
+    finally:
+        session.close()
+    return batches + [{VERDICT_FACT: verdict.value}]
+
+
 def raw_runner(engine, ruleset):
-    """Register the engine's compiled rules under a new name with bare actions; return decide_raw(inputs, late)."""
+    """Register the engine's compiled rules under a new name with bare actions; return decide_raw(*rounds).
+
+    The actions only assert their conclusion (once per session): durable-rules doing the same
+    forward chaining decide() asks of it, in the same rounds, with none of the library around it."""
     from durable import lang
 
     host = lang.get_host()
@@ -62,10 +86,10 @@ def raw_runner(engine, ruleset):
     host.register_rulesets({name: definition})
     counter = iter(range(1, 10**9))
 
-    def decide_raw(inputs, late):
+    def decide_raw(*batches):
         sid = str(next(counter))
         state["sid"], state["seen"] = sid, set()
-        for batch in (inputs, late):
+        for batch in batches:
             messages = []
             for item in batch.items():
                 template = templates.get(item)
@@ -90,23 +114,17 @@ def main() -> None:
     engine = get_engine(ruleset, "durable")
     seeds = [case.facts for path in discover([EXAMPLES]) for case in load_case_file(path).cases]
     facts = [seeds[i % len(seeds)] for i in range(args.n)]
-    prepared = []
-    for f in facts:  # the second-stratum facts raw durable gets handed, computed outside the timing
-        d = decide(f, engine="reference")
-        known = {s.concluded.split(" = ")[0] for s in d.trace if " = " in s.concluded}
-        late = {name: UNDETERMINED for name in ruleset.conclusions if name not in known}
-        late[VERDICT_FACT] = d.verdict.value
-        prepared.append((flatten(f), late))
+    prepared = [rounds(ruleset, f) for f in facts]  # outside the timing
     decide_raw = raw_runner(engine, ruleset)
-    for inputs, late in prepared[:50]:
-        decide_raw(inputs, late)  # warm up both
+    for batches in prepared[:50]:
+        decide_raw(*batches)  # warm up both
     for f in facts[:50]:
         decide(f, engine="durable")
     raw, ours, ref = [], [], []
     for _ in range(args.repeat):  # interleaved so both see the same machine load
         start = time.perf_counter()
-        for inputs, late in prepared:
-            decide_raw(inputs, late)
+        for batches in prepared:
+            decide_raw(*batches)
         raw.append(time.perf_counter() - start)
         start = time.perf_counter()
         for f in facts:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -75,14 +76,16 @@ def test_a_what_if_over_the_rules_downstream_equals_the_whole_pass_rerun(facts, 
     assert WhatIf(RULESET, cone)(*args) == WhatIf(RULESET, full)(*args)
 
 
+@pytest.mark.parametrize("engine", ["compiled", "reference"])
 @given(facts=case_facts())
-def test_explanations_shared_between_decisions_are_the_ones_assembled_afresh(facts):
-    warm = decided(facts, engine="compiled")
+def test_explanations_shared_between_decisions_are_the_ones_assembled_afresh(engine, facts):
+    warm = decided(facts, engine=engine)
     for plan in decide_module._plans.values():
         plan.explained.clear()
-    cold = decide(facts, engine="compiled")
+    decide_module._explained_in_session.clear()
+    cold = decide(facts, engine=engine)
     assert cold == warm
-    assert decide(facts, engine="compiled", questions=False) == attrs.evolve(warm, questions=())
+    assert decide(facts, engine=engine, questions=False) == attrs.evolve(warm, questions=())
 
 
 def test_a_session_given_some_facts_reads_the_others_as_absent():

@@ -24,8 +24,9 @@ of the facts it changes. Both give equal decisions (a hypothesis property).
 
 from __future__ import annotations
 
+import operator
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 from ..engines.base import Engine, Session
 from ..engines.compiled import CompiledEngine
@@ -81,11 +82,29 @@ def _decide_in_session(rules: Ruleset, runner: Engine, inputs: dict[str, str], a
         late = session.add({VERDICT_FACT: verdict.value})
     finally:
         session.close()
-    everything = {**known, VERDICT_FACT: verdict.value}
-    everything.update(rules.rules[i].asserts for i in late)
-    told = explanation(rules, verdict, fired, candidates, late, doubts, everything, inputs)
+    # As on the compiled path, decisions that agree on what fired, the values read where a condition
+    # allows several (or a presumption's fact) and the doubts weighed share one explanation.
+    shown = _shown_inputs.get(rules.hash)
+    if shown is None:
+        facts = {c.fact for r in rules.rules for c in r.when if len(c.values) > 1 and c.fact in FACT_SPECS}
+        facts |= {fact for r in rules.rules for fact, _ in r.presumes}
+        shown = _shown_inputs[rules.hash] = operator.itemgetter(*sorted(facts), VERDICT_FACT)
+    key = (frozenset(fired), frozenset(late), tuple([decisive for _, decisive, _ in doubts]), shown({**inputs, VERDICT_FACT: verdict.value}))
+    explained = _explained_in_session.setdefault(rules.hash, {})
+    told = explained.get(key)
+    if told is None:
+        everything = {**known, VERDICT_FACT: verdict.value}
+        everything.update(rules.rules[i].asserts for i in late)
+        told = explanation(rules, verdict, fired, candidates, late, doubts, everything, inputs)
+        if len(explained) >= _EXPLAINED_MAX:
+            explained.clear()
+        explained[key] = told
     asked = questions_for(rules, what_if, verdict, {p.fact for p in told.presumed}, told.silent, known) if ask else ()
     return Decision(verdict, told.obligations, told.trace, asked, told.presumed, ruleset_ref(rules), runner.name)
+
+
+_shown_inputs: dict[str, Callable[[Mapping[str, str]], tuple[str, ...]]] = {}
+_explained_in_session: dict[str, dict[tuple[object, ...], Explanation]] = {}
 
 
 def _run(rules: Ruleset, session: Session, inputs: Mapping[str, str]) -> tuple[list[int], dict[str, str]]:

@@ -56,7 +56,7 @@ import sys
 import threading
 import warnings
 import weakref
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, ContextManager, Iterator, Mapping
 
 from ..errors import EngineUnavailableError, InfoshareError
 from ..ruleset.model import Ruleset
@@ -470,7 +470,7 @@ if hasattr(os, "register_at_fork"):
 
 
 @contextlib.contextmanager
-def _quiet() -> Iterator[None]:
+def _silenced() -> Iterator[None]:
     """Silence durable-rules' DeprecationWarnings (datetime.utcfromtimestamp on Python 3.12+) here only.
 
     Not globally: a program's own filters stay as they are. Callers hold the durable lock.
@@ -478,3 +478,7 @@ def _quiet() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         yield
+
+
+# Before 3.12 there is nothing to silence, and catch_warnings costs more than a small decision.
+_quiet: Callable[[], ContextManager[None]] = _silenced if sys.version_info >= (3, 12) else contextlib.nullcontext

@@ -174,7 +174,8 @@ def _generate(engine: CompiledEngine, mode: str, rules: list[Rule], changed: tup
         producers.setdefault(rule.asserts[0], []).append(rule)
     for n, name in enumerate(produced):
         local[name] = f"c{n}"
-        lines.append(f"    c{n} = {UNDETERMINED!r}" + (f"; p{n} = -1" if len(producers[name]) > 1 else ""))
+        # (a producer's index p<n> is set with its value, and read only once the value is set)
+        lines.append(f"    c{n} = {UNDETERMINED!r}")
     recording = mode != "what_if"
     if recording:
         lines += ["    fired = []", "    fire = fired.append", "    used = []", "    use = used.append"]
@@ -190,41 +191,57 @@ def _generate(engine: CompiledEngine, mode: str, rules: list[Rule], changed: tup
         return f"{var} in {key}"
 
     def body(rules: list[Rule]) -> None:
-        # Consecutive rules testing one input (or the verdict, in the late pass) for disjoint values
-        # are chained with elif: once one matches, the others are not tested.
-        chain: tuple[str, set[str]] | None = None
-        for rule in rules:
-            keyed = [c for c in rule.when if c.fact in FACT_SPECS or c.fact == VERDICT_FACT]
-            first = keyed[0] if keyed else None
-            rest = [c for c in rule.when if c is not first]
-            if first is not None and chain is not None and chain[0] == first.fact and chain[1].isdisjoint(first.values):
-                lines.append(f"    elif {test(first)}:")
-                chain[1].update(first.values)
-            elif first is not None:
-                lines.append(f"    if {test(first)}:")
-                chain = (first.fact, set(first.values))
-            else:  # conclusions only
-                lines.append(f"    if {' and '.join(test(c) for c in rest)}:")
-                rest, chain = [], None
-            indent = "        "
-            if rest:
-                lines.append(f"        if {' and '.join(test(c) for c in rest)}:")
-                indent = "            "
-            if recording:
-                lines.append(f"{indent}fire({rule.index})")
-                for cond in rule.when:
-                    if len(cond.values) > 1 and cond.fact in FACT_SPECS:
-                        lines.append(f"{indent}use({local[cond.fact]})")
-            name, value = rule.asserts
-            var = local[name]
-            if len(producers[name]) == 1:
-                lines.append(f"{indent}{var} = {value!r}")
-            else:
-                prod = "p" + var[1:]
-                lines.append(f"{indent}if {var} == {UNDETERMINED!r}:")
-                lines.append(f"{indent}    {var} = {value!r}; {prod} = {rule.index}")
-                lines.append(f"{indent}elif {var} != {value!r}:")
-                lines.append(f"{indent}    fail({prod}, {rule.index})")
+        """The rules in order, as runs sharing a tested fact: each run tests that fact once per value.
+
+        A run is a longest stretch of consecutive rules that all test one fact, none concluding it.
+        Within a run, consecutive rules wanting the same values share one test, and consecutive
+        such groups wanting disjoint values are chained with elif: once one matches, the others
+        cannot. The order of the rules is unchanged.
+        """
+        i = 0
+        while i < len(rules):
+            best_fact, best_end = rules[i].when[0].fact, i + 1
+            for cond in rules[i].when:
+                end = i
+                while end < len(rules) and rules[end].asserts[0] != cond.fact and any(c.fact == cond.fact for c in rules[end].when):
+                    end += 1
+                if end > best_end:
+                    best_fact, best_end = cond.fact, end
+            chained: set[str] | None = None
+            previous: tuple[str, ...] | None = None
+            for rule in rules[i:best_end]:
+                keyed = next(c for c in rule.when if c.fact == best_fact)
+                if keyed.values != previous:
+                    if chained is not None and chained.isdisjoint(keyed.values):
+                        lines.append(f"    elif {test(keyed)}:")
+                        chained.update(keyed.values)
+                    else:
+                        lines.append(f"    if {test(keyed)}:")
+                        chained = set(keyed.values)
+                    previous = keyed.values
+                fire_rule(rule, [c for c in rule.when if c is not keyed])
+            i = best_end
+
+    def fire_rule(rule: Rule, rest: list[Condition]) -> None:
+        indent = "        "
+        if rest:
+            lines.append(f"        if {' and '.join(test(c) for c in rest)}:")
+            indent = "            "
+        if recording:
+            lines.append(f"{indent}fire({rule.index})")
+            for cond in rule.when:
+                if len(cond.values) > 1 and cond.fact in FACT_SPECS:
+                    lines.append(f"{indent}use({local[cond.fact]})")
+        name, value = rule.asserts
+        var = local[name]
+        if len(producers[name]) == 1:
+            lines.append(f"{indent}{var} = {value!r}")
+        else:
+            prod = "p" + var[1:]
+            lines.append(f"{indent}if {var} == {UNDETERMINED!r}:")
+            lines.append(f"{indent}    {var} = {value!r}; {prod} = {rule.index}")
+            lines.append(f"{indent}elif {var} != {value!r}:")
+            lines.append(f"{indent}    fail({prod}, {rule.index})")
 
     def verdict_expression() -> str:
         """The verdict the rules reached: the first candidate in verdict_precedence, or undetermined."""
