@@ -149,7 +149,8 @@ class _Plan:
 
 
 _plans: dict[int, _Plan] = {}
-_EXPLAINED_MAX = 20_000
+#: explanations kept per ruleset and path (about 0.5 kB each: a bound on memory, not a tuning knob)
+_EXPLAINED_MAX = 4096
 
 
 def _plan(rules: Ruleset, engine: CompiledEngine) -> _Plan:

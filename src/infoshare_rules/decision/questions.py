@@ -13,8 +13,9 @@ its fact unasked unless the verdict is undetermined. Answering "unsure" is not c
 from __future__ import annotations
 
 import itertools
+import operator
 import threading
-from typing import AbstractSet, Mapping
+from typing import AbstractSet, Callable, Mapping
 
 from ..facts.model import INPUT_SPECS, UNKNOWN, InputSpec
 from ..ruleset.graph import rule_graph
@@ -94,27 +95,71 @@ def _decisive_together(shape: "_Shape", what_if: WhatIf, verdict: Verdict, known
     """Unknown facts that, answered together as one rule wants, give another verdict."""
     inputs = what_if.oracle.inputs
     found: set[str] = set()
+    for needed in shape.waiting(inputs) if not silent else _waiting(shape, inputs, silent):
+        names = {c[3] for c in needed}
+        if names <= known_decisive or names <= known_decisive | found:
+            continue
+        # Answers are tried in the rule's order of conditions; a what-if takes its facts sorted.
+        order = sorted(range(len(needed)), key=lambda k: needed[k][4])
+        ask = what_if.about(tuple(needed[k][0] for k in order))
+        for answers in itertools.islice(itertools.product(*(c[1] for c in needed)), _MAX_COMBINATIONS):
+            other = ask(tuple([answers[k] for k in order]))
+            if other is not None and other[0] is not verdict:
+                found |= names
+                break
+    return found
+
+
+Condition = tuple[str, tuple[str, ...], frozenset[str], str, int]
+
+
+def _waiting(shape: "_Shape", inputs: Mapping[str, str], silent: AbstractSet[str]) -> list[list[Condition]]:
+    """For each rule no given fact rules out, its conditions on unknown facts, where there are two or more.
+
+    A silent fact (presumed, not to be asked) counts as given. ``_Shape.waiting`` is the same with none silent, generated.
+    """
+    waiting = []
     for conditions in shape.together:
         needed = []
-        for fact, values, allowed in conditions:
+        for condition in conditions:
+            fact, _values, allowed, asked, _rank = condition
             value = inputs.get(fact, UNKNOWN)
-            if value == UNKNOWN and UNKNOWN not in allowed and _ASKED_BY[fact] not in silent:
-                needed.append((fact, values))
+            if value == UNKNOWN and UNKNOWN not in allowed and asked not in silent:
+                needed.append(condition)
             elif value not in allowed:
                 break  # a given fact rules it out
         else:
-            if len(needed) < 2 or {_ASKED_BY[f] for f, _ in needed} <= known_decisive | found:
-                continue
-            # Answers are tried in the rule's order of conditions; a what-if takes its facts sorted.
-            order = sorted(range(len(needed)), key=lambda k: needed[k][0])
-            facts = tuple(needed[k][0] for k in order)
-            ask = what_if.about(facts)
-            for answers in itertools.islice(itertools.product(*(v for _, v in needed)), _MAX_COMBINATIONS):
-                other = ask(tuple(answers[k] for k in order))
-                if other is not None and other[0] is not verdict:
-                    found |= {_ASKED_BY[f] for f in facts}
-                    break
-    return found
+            if len(needed) >= 2:
+                waiting.append(needed)
+    return waiting
+
+
+def _generate_waiting(together: list[tuple[Condition, ...]]) -> Callable[[Mapping[str, str]], list[list[Condition]]]:
+    """``_waiting`` with no fact silent, as straight-line code: it runs on every decision with questions."""
+    facts = sorted({c[0] for conditions in together for c in conditions})
+    local = {fact: f"v{n}" for n, fact in enumerate(facts)}
+    consts: dict[str, object] = {"read": operator.itemgetter(*facts, *facts[:1])}  # (always a tuple)
+    lines = ["def waiting(f):", f"    {', '.join(local.values())}, _ = read(f)", "    out = []"]
+    for k, conditions in enumerate(together):
+        tests, unknown = [], []
+        for j, condition in enumerate(conditions):
+            fact, _values, allowed, _asked, _rank = condition
+            consts[f"a{k}_{j}"], consts[f"c{k}_{j}"] = allowed, condition
+            if UNKNOWN in allowed:
+                tests.append(f"{local[fact]} in a{k}_{j}")
+            else:
+                tests.append(f"({local[fact]} == {UNKNOWN!r} or {local[fact]} in a{k}_{j})")
+                unknown.append(j)
+        if len(unknown) < 2:
+            continue
+        lines.append(f"    if {' and '.join(tests)}:")
+        lines.append(f"        needed = [c for c, u in ({', '.join(f'(c{k}_{j}, {local[conditions[j][0]]} == {UNKNOWN!r})' for j in unknown)},) if u]")
+        lines.append("        if len(needed) >= 2:")
+        lines.append("            out.append(needed)")
+    lines.append("    return out")
+    namespace: dict[str, object] = dict(consts)
+    exec(compile("\n".join(lines), "<questions: rules waiting on unknown facts>", "exec"), namespace)  # noqa: S102 - generated from validated ruleset data
+    return namespace["waiting"]  # type: ignore[return-value]
 
 
 class _Shape:
@@ -127,7 +172,7 @@ class _Shape:
     ``together``: for each rule testing two or more input facts, its conditions on them.
     """
 
-    __slots__ = ("facts", "together")
+    __slots__ = ("facts", "together", "waiting")
 
     def __init__(self, rules: Ruleset) -> None:
         graph = rule_graph(rules)
@@ -151,11 +196,14 @@ class _Shape:
             )
             answers = tuple(v for v, _label in spec.answers if (spec.tests, v) not in doubt_values)
             self.facts.append((spec, answers, fact_readers))
-        self.together: list[tuple[tuple[str, tuple[str, ...], frozenset[str]], ...]] = []
+        # (fact, values, allowed, the fact asked for, its place among facts sorted by name)
+        self.together: list[tuple[Condition, ...]] = []
+        rank = {fact: n for n, fact in enumerate(sorted(INPUT_TESTS))}
         for rule in rules.rules:
-            conditions = [(c.fact, c.values, frozenset(c.values)) for c in rule.when if c.fact in INPUT_TESTS]
-            if len({fact for fact, _, _ in conditions}) >= 2:
+            conditions = [(c.fact, c.values, frozenset(c.values), _ASKED_BY[c.fact], rank[c.fact]) for c in rule.when if c.fact in INPUT_TESTS]
+            if len({c[0] for c in conditions}) >= 2:
                 self.together.append(tuple(conditions))
+        self.waiting = _generate_waiting(self.together)
 
 
 _shapes: dict[str, _Shape] = {}

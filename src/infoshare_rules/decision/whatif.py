@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 from typing import Callable, Mapping, Protocol
 
-from ..engines.compiled import CompiledEngine
+from ..engines.compiled import CompiledEngine, Impossible
 from ..errors import FactsError
 from ..ruleset.model import Doubt, Ruleset, engine_fact
 from ..ruleset.verdict import Verdict
@@ -87,7 +87,7 @@ class ConeOracle:
     def __call__(self, facts: tuple[str, ...], values: tuple[str, ...]) -> Outcome | None:
         try:
             return self.engine.what_if(facts)(self.inputs, self.values, values)
-        except FactsError:
+        except Impossible:
             return None
 
     def rebased(self, fact: str, value: str) -> "ConeOracle | None":
@@ -133,7 +133,7 @@ class WhatIf:
             def cone(values: tuple[str, ...]) -> Outcome | None:
                 try:
                     return function(inputs, base, values)
-                except FactsError:
+                except Impossible:
                     return None
 
             return cone

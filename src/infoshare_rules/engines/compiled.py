@@ -39,8 +39,13 @@ from .base import contradiction
 FirstPass = tuple[list[int], tuple[str, ...], list[str]]
 #: a first pass, then: the verdict it reaches, the late rules fired for it and the values they used, whether a doubt is held
 Decided = tuple[list[int], tuple[str, ...], list[str], Verdict, list[int], list[str], bool]
-#: a what-if: (inputs, first pass conclusions, new values of its facts) -> (verdict, whether a named conclusion changed)
+#: a what-if: (inputs, first pass conclusions, new values of its facts) -> (verdict, whether a named conclusion
+#: changed); raises Impossible where the new values contradict the other facts
 WhatIf = Callable[[Mapping[str, str], tuple[str, ...], tuple[str, ...]], tuple[Verdict, bool]]
+
+
+class Impossible(Exception):
+    """A what-if's answers contradict the other facts (a direct answer against what finer facts imply)."""
 
 
 class CompiledEngine:
@@ -86,6 +91,12 @@ class CompiledEngine:
             with self._lock:
                 function = self._what_ifs.setdefault(facts, function)
         return function
+
+    def clash(self, first: int, second: int) -> None:
+        """As ``fail``, in a what-if: a contradiction there only means that answer is not possible, so no message is built."""
+        if STATED in (self.ruleset.rules[first].origin, self.ruleset.rules[second].origin):
+            raise Impossible
+        self.fail(first, second)
 
     def fail(self, first: int, second: int) -> None:
         a, b = self.ruleset.rules[first], self.ruleset.rules[second]
@@ -146,7 +157,7 @@ def _generate(engine: CompiledEngine, mode: str, rules: list[Rule], changed: tup
     if mode == "decide":
         read = sorted(set(read) | {d.fact for d in ruleset.doubts})
     local: dict[str, str] = {}
-    consts: dict[str, Any] = {"fail": engine.fail}
+    consts: dict[str, Any] = {"fail": engine.clash if mode == "what_if" else engine.fail}
     signature = {"first": "f", "decide": "facts"}.get(mode, "f, base, new")
     lines = [f"def {mode}({signature}):"]
     if changed:
