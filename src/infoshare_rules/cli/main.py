@@ -168,7 +168,14 @@ def verify_command(facts_file: str | None, fmt: str, record_file: str) -> None:
 
 @cli.command("test")
 @click.option("--ruleset", default=None, metavar="ID|PATH", help="Run every case against this ruleset, overriding pins.")
-@engine_option
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINE_NAMES),
+    default="compiled",
+    show_default=True,
+    help="The compiled engine (proven equal to the reference engine by hypothesis properties, and the fastest), "
+    "the reference engine, durable-rules, or durable where it imports (auto).",
+)
 @click.option("-k", "keywords", multiple=True, metavar="TEXT", help="Only cases whose name contains TEXT (repeatable: any of).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--junit-xml", "junit_xml", type=click.Path(dir_okay=False, writable=True), help="Also write a JUnit XML report here.")
