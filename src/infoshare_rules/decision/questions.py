@@ -19,7 +19,7 @@ from typing import AbstractSet, Callable, Mapping
 
 from ..facts.model import INPUT_SPECS, UNKNOWN, InputSpec
 from ..ruleset.graph import rule_graph
-from ..ruleset.model import UNDETERMINED, VERDICT_FACT, Ruleset
+from ..ruleset.model import UNDETERMINED, VERDICT_FACT, Ruleset, engine_fact
 from ..ruleset.verdict import Verdict
 from .model import AnswerOption, Question
 from .whatif import WhatIf
@@ -43,10 +43,15 @@ def questions(
     inputs = what_if.oracle.inputs
     shape = _shape(rules)
     open_ = verdict is Verdict.UNDETERMINED
+    # A decided verdict changes only if a candidate verdict of the same or higher precedence is reached
+    # or lost: a fact whose answers reach none of those cannot be decisive (with no doubt to weigh).
+    settled = None if open_ or what_if.doubting else shape.relevant.get(verdict)
     decisive: list[InputSpec] = []
     contributing: list[InputSpec] = []
-    for spec, answers, readers in shape.facts:
+    for spec, answers, readers, reaches in shape.facts:
         if inputs.get(spec.tests) != UNKNOWN:
+            continue
+        if settled is not None and settled.isdisjoint(reaches):
             continue
         # A doubt weighs verdicts with its fact replaced, where rules dead here may fire: no pruning then.
         if not what_if.doubting and _cannot_matter(readers, known):
@@ -66,7 +71,7 @@ def questions(
         else:
             if contributes:
                 contributing.append(spec)
-    together = _decisive_together(shape, what_if, verdict, {s.name for s in decisive}, silent if not open_ else set())
+    together = _decisive_together(shape, what_if, verdict, {s.name for s in decisive}, silent if not open_ else set(), settled)
     if together:
         contributing = [s for s in contributing if s.name not in together]
         decisive += [INPUT_SPECS[name] for name in sorted(together - {s.name for s in decisive})]
@@ -91,13 +96,20 @@ def _cannot_matter(readers: tuple[tuple[tuple[str, frozenset[str]], ...], ...], 
     return True
 
 
-def _decisive_together(shape: "_Shape", what_if: WhatIf, verdict: Verdict, known_decisive: set[str], silent: AbstractSet[str]) -> set[str]:
-    """Unknown facts that, answered together as one rule wants, give another verdict."""
+def _decisive_together(
+    shape: "_Shape", what_if: WhatIf, verdict: Verdict, known_decisive: set[str], silent: AbstractSet[str], settled: frozenset[str] | None
+) -> set[str]:
+    """Unknown facts that, answered together as one rule wants, give another verdict.
+
+    ``settled``: the candidate verdicts that could change a decided verdict (None: any might).
+    """
     inputs = what_if.oracle.inputs
     found: set[str] = set()
     for needed in shape.waiting(inputs) if not silent else _waiting(shape, inputs, silent):
         names = {c[3] for c in needed}
         if names <= known_decisive or names <= known_decisive | found:
+            continue
+        if settled is not None and all(settled.isdisjoint(shape.reaches[c[0]]) for c in needed) and shape.doubt_facts.isdisjoint(c[0] for c in needed):
             continue
         # Answers are tried in the rule's order of conditions; a what-if takes its facts sorted.
         order = sorted(range(len(needed)), key=lambda k: needed[k][4])
@@ -172,7 +184,7 @@ class _Shape:
     ``together``: for each rule testing two or more input facts, its conditions on them.
     """
 
-    __slots__ = ("facts", "together", "waiting")
+    __slots__ = ("facts", "together", "waiting", "relevant", "reaches", "doubt_facts")
 
     def __init__(self, rules: Ruleset) -> None:
         graph = rule_graph(rules)
@@ -186,7 +198,13 @@ class _Shape:
                     )
         for doubt in rules.doubts:
             readers.setdefault(doubt.fact, []).append(())
-        self.facts: list[tuple[InputSpec, tuple[str, ...], tuple[tuple[tuple[str, frozenset[str]], ...], ...]]] = []
+        candidates = [engine_fact("verdict", v.value)[0] for v in rules.precedence]
+        #: for each decided verdict, the candidate verdicts whose reaching or losing could change it
+        self.relevant = {v: frozenset(candidates[: n + 1]) for n, v in enumerate(rules.precedence)}
+        #: for each input fact, the candidate verdicts its answers can reach
+        self.reaches = {fact: graph.cone((fact,)) & set(candidates) for fact in INPUT_TESTS}
+        self.doubt_facts = frozenset(d.fact for d in rules.doubts)
+        self.facts: list[tuple[InputSpec, tuple[str, ...], tuple[tuple[tuple[str, frozenset[str]], ...], ...], frozenset[str]]] = []
         for spec in INPUT_SPECS.values():
             if spec.tests not in rules.tested:
                 continue
@@ -195,7 +213,7 @@ class _Shape:
                 tuple((name, wanted) for name, wanted in others if name not in downstream) for others in readers.get(spec.tests, ())
             )
             answers = tuple(v for v, _label in spec.answers if (spec.tests, v) not in doubt_values)
-            self.facts.append((spec, answers, fact_readers))
+            self.facts.append((spec, answers, fact_readers, self.reaches[spec.tests]))
         # (fact, values, allowed, the fact asked for, its place among facts sorted by name)
         self.together: list[tuple[Condition, ...]] = []
         rank = {fact: n for n, fact in enumerate(sorted(INPUT_TESTS))}
