@@ -107,14 +107,14 @@ class WhatIf:
     seek_advice. Doubts are weighed in the ruleset's order, each against the verdict so far.
     """
 
-    __slots__ = ("rules", "oracle", "doubting", "doubt_facts", "held")
+    __slots__ = ("rules", "oracle", "doubting", "doubt_facts", "rebased")
 
     def __init__(self, rules: Ruleset, oracle: Oracle) -> None:
         self.rules, self.oracle = rules, oracle
         self.doubt_facts = frozenset(d.fact for d in rules.doubts)
         self.doubting = any(oracle.inputs.get(d.fact) == d.value for d in rules.doubts)
-        #: each doubt held, with an oracle for each answer it stands between (built on first use)
-        self.held: list[tuple[Doubt, list[tuple[str, Oracle | None]]]] | None = None
+        #: the oracle with a doubt's fact given one of the answers it stands between, built on first use
+        self.rebased: dict[tuple[str, str], Oracle | None] = {}
 
     def __call__(self, facts: tuple[str, ...], values: tuple[str, ...]) -> Outcome | None:
         """``facts`` sorted by name. The verdict, and whether a named conclusion changed; None if impossible."""
@@ -144,49 +144,13 @@ class WhatIf:
 
         ``verdict`` is what the rules reached for the inputs with ``facts`` given ``values``.
         """
-        if not facts or not self.doubt_facts.isdisjoint(facts):
-            # the decision's own doubts (one what-if per answer), or a what-if changing a doubt's fact
-            return self._weigh_changed(dict(zip(facts, values)), verdict)
-        if self.held is None:  # many what-ifs to weigh: each answer a doubt stands between becomes a base of its own
-            self.held = [
-                (d, [(b, self.oracle.rebased(d.fact, b)) for b in d.between])
-                for d in self.rules.doubts
-                if self.oracle.inputs.get(d.fact) == d.value
-            ]
-        weighed = []
-        for doubt, answers in self.held:
-            if answers:
-                outcomes = set()
-                for answer, oracle in answers:
-                    outcome = oracle(facts, values) if oracle is not None else self._merged(facts, values, doubt.fact, answer)
-                    if outcome is not None:
-                        outcomes.add(outcome[0])
-                decisive = len(outcomes) > 1
-            else:
-                decisive = verdict is Verdict.UNDETERMINED
-            weighed.append((doubt, decisive, verdict))
-            if decisive:
-                verdict = Verdict.SEEK_ADVICE
-        return verdict, weighed
-
-    def _merged(self, facts: tuple[str, ...], values: tuple[str, ...], fact: str, value: str) -> Outcome | None:
-        pairs = sorted({**dict(zip(facts, values)), fact: value}.items())
-        return self.oracle(tuple(f for f, _ in pairs), tuple(v for _, v in pairs))
-
-    def _weigh_changed(self, changes: dict[str, str], verdict: Verdict) -> tuple[Verdict, list[tuple[Doubt, bool, Verdict]]]:
-        """As ``weigh``, one what-if per answer a doubt stands between, with the ``changes`` made too."""
-        facts, values = tuple(changes), tuple(changes.values())
+        changes = dict(zip(facts, values))
         weighed = []
         for doubt in self.rules.doubts:
             if changes.get(doubt.fact, self.oracle.inputs.get(doubt.fact)) != doubt.value:
                 continue
             if doubt.between:
-                one = (doubt.fact,)
-                outcomes = {
-                    o[0]
-                    for b in doubt.between
-                    if (o := self.oracle(one, (b,)) if not changes else self._merged(facts, values, doubt.fact, b)) is not None
-                }
+                outcomes = {o[0] for answer in doubt.between if (o := self._answered(doubt.fact, answer, changes)) is not None}
                 decisive = len(outcomes) > 1
             else:
                 decisive = verdict is Verdict.UNDETERMINED
@@ -194,3 +158,17 @@ class WhatIf:
             if decisive:
                 verdict = Verdict.SEEK_ADVICE
         return verdict, weighed
+
+    def _answered(self, fact: str, answer: str, changes: Mapping[str, str]) -> Outcome | None:
+        """The outcome with the doubt's ``fact`` given ``answer`` and the ``changes`` made."""
+        if not changes:
+            return self.oracle((fact,), (answer,))
+        if fact not in changes:  # one base per answer, shared by every what-if of this decision
+            key = (fact, answer)
+            if key not in self.rebased:
+                self.rebased[key] = self.oracle.rebased(fact, answer)
+            oracle = self.rebased[key]
+            if oracle is not None:
+                return oracle(tuple(changes), tuple(changes.values()))
+        pairs = sorted({**changes, fact: answer}.items())
+        return self.oracle(tuple(f for f, _ in pairs), tuple(v for _, v in pairs))
