@@ -140,7 +140,7 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled
         return _json_response(decide_one(await read_json(request), rules))
 
     decide_served = Route("/decide", decide_route, methods=["POST"])
-    app.router.routes.append(decide_served)
+    app.router.routes.insert(0, decide_served)
 
     @app.post("/decide/batch", summary="Decide many cases: a JSON array, or JSON Lines")
     async def batch_route(request: Request, ruleset: str | None = Query(None, description="Ruleset id (default: the national guide).")) -> Response:
