@@ -7,6 +7,13 @@ a fixed time. Prints decisions/s, p50/p90/p99/max latency, the in-process rate o
 same facts and engine for comparison, and the targets (>= 2,000 decisions/s, p99 < 10 ms).
 Client and server share the machine's cores, as they would on one 2-core host.
 
+It also prints the CPU time each request cost the server (every worker; needs psutil) and the
+client (on uvloop where installed), and from those the service's overhead per request: server CPU
+per request minus the CPU of one in-process decide(): HTTP, routing, facts_from_dict,
+decision_to_dict, JSON encoding. It is an estimate on the high side: it also counts decide()
+running slower between requests than in a tight loop (caches). The load average is printed with
+the figures: the machine may be shared.
+
 Usage: python benchmarks/bench_service.py [--seconds 10] [--concurrency 8] [--workers 1] [--engine compiled]
 """
 
@@ -23,10 +30,12 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any, Coroutine, TypeVar
 
 from infoshare_rules import decide, facts_from_json
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "facts"
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -56,26 +65,21 @@ def requests_for(bodies: list[bytes], port: int) -> list[bytes]:
     return [head.format(port=port, length=len(body)).encode() + body for body in bodies]
 
 
-async def caller(port: int, requests: list[bytes], offset: int, stop_at: float, warm_until: float, latencies: list[float]) -> int:
+async def caller(port: int, requests: list[bytes], offset: int, stop_at: float, warm_until: float, latencies: list[float]) -> tuple[int, int]:
+    """Post requests in turn on one connection until stop_at: (non-200 responses, requests sent, warm-up included)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     index, errors = offset, 0
     try:
         while True:
             started = time.perf_counter()
             if started >= stop_at:
-                return errors
+                return errors, index - offset
             writer.write(requests[index % len(requests)])
             index += 1
-            status_line = await reader.readline()
-            length = 0
-            while True:
-                line = await reader.readline()
-                if line in (b"\r\n", b""):
-                    break
-                if line[:15].lower() == b"content-length:":
-                    length = int(line[15:])
-            await reader.readexactly(length)
-            if b" 200 " not in status_line:
+            head = (await reader.readuntil(b"\r\n\r\n")).lower()
+            start = head.index(b"content-length:") + 15
+            await reader.readexactly(int(head[start : head.index(b"\r\n", start)]))
+            if not head.startswith(b"http/1.1 200 "):
                 errors += 1
             if started >= warm_until:
                 latencies.append(time.perf_counter() - started)
@@ -83,20 +87,54 @@ async def caller(port: int, requests: list[bytes], offset: int, stop_at: float, 
         writer.close()
 
 
-async def load(port: int, requests: list[bytes], seconds: float, concurrency: int, warmup: float) -> tuple[list[float], int, float]:
+async def load(port: int, requests: list[bytes], seconds: float, concurrency: int, warmup: float) -> tuple[list[float], int, int]:
+    """(latencies after the warm-up, non-200 responses, requests sent in all)."""
     latencies: list[float] = []
     begin = time.perf_counter()
     warm_until, stop_at = begin + warmup, begin + warmup + seconds
-    errors = await asyncio.gather(*(caller(port, requests, i * 7, stop_at, warm_until, latencies) for i in range(concurrency)))
-    return latencies, sum(errors), seconds
+    counts = await asyncio.gather(*(caller(port, requests, i * 7, stop_at, warm_until, latencies) for i in range(concurrency)))
+    return latencies, sum(errors for errors, _ in counts), sum(sent for _, sent in counts)
 
 
-def in_process_rate(facts: list, engine: str, seconds: float = 2.0) -> float:
-    count, begin = 0, time.perf_counter()
+def run(main: Coroutine[Any, Any, T]) -> T:
+    """Run the client on uvloop where installed (the service extra has it): about a quarter less client CPU."""
+    try:
+        import uvloop  # noqa: PLC0415
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
+
+
+def client_loop() -> str:
+    try:
+        import uvloop  # noqa: PLC0415, F401
+    except ImportError:
+        return "asyncio"
+    return "uvloop"
+
+
+def server_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of the server and its worker processes so far (None without psutil)."""
+    try:
+        import psutil  # noqa: PLC0415 (optional: only for the overhead figures)
+    except ImportError:
+        return None
+    try:
+        server = psutil.Process(pid)
+        return sum(p.cpu_times().user + p.cpu_times().system for p in [server, *server.children(recursive=True)])
+    except psutil.Error:
+        return None
+
+
+def in_process_cpu(facts: list, engine: str, seconds: float = 2.0) -> float:
+    """CPU seconds of one decide() in this process, on the same facts and engine."""
+    for fact in facts:
+        decide(fact, engine=engine)  # warm
+    count, begin, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - begin < seconds:
         decide(facts[count % len(facts)], engine=engine)
         count += 1
-    return count / (time.perf_counter() - begin)
+    return (time.process_time() - cpu) / count
 
 
 def main() -> None:
@@ -112,20 +150,34 @@ def main() -> None:
     bodies = [json.dumps(json.loads(p.read_text()), separators=(",", ":")).encode() for p in paths]
     facts = [facts_from_json(body) for body in bodies]
     port = free_port()
+    load_before = os.getloadavg()
     server = start_server(port, args.workers, args.engine)
     try:
-        latencies, errors, seconds = asyncio.run(load(port, requests_for(bodies, port), args.seconds, args.concurrency, args.warmup))
+        server_cpu, client_cpu = server_cpu_seconds(server.pid), time.process_time()
+        latencies, errors, sent = run(load(port, requests_for(bodies, port), args.seconds, args.concurrency, args.warmup))
+        client_cpu = (time.process_time() - client_cpu) / sent
+        server_after = server_cpu_seconds(server.pid)
+        server_cpu = None if server_cpu is None or server_after is None else (server_after - server_cpu) / sent
     finally:
         server.terminate()
         server.wait(10)
-    local = in_process_rate(facts, args.engine)
+        if server.stderr is not None:
+            server.stderr.close()
+    load_during = os.getloadavg()
+    decide_cpu = in_process_cpu(facts, args.engine)
     latencies.sort()
     ms = lambda q: 1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
-    rate = len(latencies) / seconds
-    print(f"machine: {os.cpu_count()} cores; server: {args.workers} worker(s), engine {args.engine}; client: {args.concurrency} connections, {len(paths)} distinct cases")
-    print(f"HTTP POST /decide : {rate:8.0f} decisions/s over {seconds:.0f} s ({len(latencies)} requests, {errors} non-200)")
+    rate = len(latencies) / args.seconds
+    us = lambda seconds: f"{1e6 * seconds:6.0f} us"  # noqa: E731
+    print(f"machine: {os.cpu_count()} cores; load average {' '.join(f'{x:.2f}' for x in load_before)} before, {' '.join(f'{x:.2f}' for x in load_during)} after the load")
+    print(f"server: {args.workers} worker(s), engine {args.engine}; client: {args.concurrency} connections, {len(paths)} distinct cases, {client_loop()} loop")
+    print(f"HTTP POST /decide : {rate:8.0f} decisions/s over {args.seconds:.0f} s ({len(latencies)} requests, {errors} non-200)")
     print(f"latency           : p50 {ms(0.50):.2f} ms  p90 {ms(0.90):.2f} ms  p99 {ms(0.99):.2f} ms  max {1000 * latencies[-1]:.2f} ms  mean {1000 * statistics.fmean(latencies):.2f} ms")
-    print(f"decide() in-process: {local:8.0f} decisions/s on one core (service/in-process = {rate / local:.2f})")
+    print(f"decide() in-process: {1 / decide_cpu:8.0f} decisions/s on one core ({us(decide_cpu)} CPU each; service/in-process = {rate * decide_cpu:.2f})")
+    if server_cpu is None:
+        print("CPU per request   : server n/a (install psutil); client " + us(client_cpu))
+    else:
+        print(f"CPU per request   : server {us(server_cpu)}, client {us(client_cpu)}; service overhead (server - decide()) {us(server_cpu - decide_cpu)}")
     print(f"targets           : >= 2000 decisions/s: {'met' if rate >= 2000 else 'NOT met'}; p99 < 10 ms: {'met' if ms(0.99) < 10 else 'NOT met'}")
 
 

@@ -426,7 +426,10 @@ def interview_command(ruleset: str, engine: str, facts_file: str | None) -> None
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--engine", type=click.Choice(["compiled", "reference", "durable"]), default="compiled", show_default=True, help="Rules engine for every request (compiled and reference run in parallel threads).")
 @click.option("--ruleset", "rulesets", multiple=True, metavar="ID", help="Serve only these shipped rulesets (repeatable; default: all).")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+    help="Worker processes. One suits 2 cores: the workers share one listening socket, so a burst of new connections may all go to one worker.",
+)
 @click.option("--access-log", is_flag=True, help="Log each request (method, path, status; never bodies).")
 def serve_command(host: str, port: int, engine: str, rulesets: tuple[str, ...], workers: int, access_log: bool) -> None:
     """Serve decisions over HTTP (JSON; OpenAPI at /openapi.json). Needs the `service` extra."""
