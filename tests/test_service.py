@@ -65,7 +65,18 @@ def test_bad_facts_get_422_with_the_library_error_and_no_submitted_value(client)
     assert {e["suggestion"] for e in errors} >= {"legitimate"}
 
 
-@pytest.mark.parametrize("body", [b"{", b"\xff\xfe", b"", b"[1, 2"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{",
+        b"\xff\xfe",
+        b"",
+        b"[1, 2",
+        b"[" * 100_000 + b"]" * 100_000,  # nested past any recursion limit
+        b'{"legal": {"statutory_duty": "no", "statutory_duty": "yes"}}',  # json.loads would keep the last: never decide on it
+    ],
+    ids=["truncated", "not-utf8", "empty", "unclosed", "deep", "duplicate-key"],
+)
 def test_malformed_json_gets_400_never_a_traceback(client, body):
     response = client.post("/decide", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 400

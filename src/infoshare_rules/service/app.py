@@ -29,6 +29,7 @@ from ..contracts.errors_json import error_document, error_items
 from ..decision.decide import decide
 from ..engines.registry import get_engine
 from ..errors import DocumentError, FactsError, InfoshareError, suggest
+from ..limits import parse_json_document
 from ..explain.narrative import explain
 from ..explain.render import RENDERERS, explanation_to_dict
 from ..facts.json import facts_from_dict, facts_json_schema
@@ -100,11 +101,12 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled
         if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
             raise ServiceError(413, [_problem("$", "request body too large", f"at most {MAX_BODY_BYTES} bytes")])
         body = await request.body()
+        # The library's own parser: duplicate keys, deep nesting, huge numbers and non-UTF-8 are
+        # refused as they are everywhere else (json.loads would keep the last of two keys).
         try:
-            return json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-            raise ServiceError(400, [_problem("$", f"not valid JSON{where}", "a JSON document")]) from None
+            return parse_json_document(body, max_bytes=MAX_BODY_BYTES)
+        except FactsError as exc:
+            raise ServiceError(400, error_items(exc)) from None
 
     def decide_one(data: Any, ruleset: Ruleset) -> dict[str, Any]:
         return decision_to_dict(decide(facts_from_dict(data), ruleset=ruleset, engine=engine))
@@ -292,9 +294,9 @@ def _ndjson_items(body: bytes) -> tuple[list[Any], dict[int, list[dict[str, Any]
         if not line.strip():
             continue
         try:
-            items.append(json.loads(line))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            errors[len(items)] = [_problem("$", f"line {number}: not valid JSON", "a JSON object")]
+            items.append(parse_json_document(line, max_bytes=MAX_BODY_BYTES))
+        except FactsError as exc:
+            errors[len(items)] = [{**item, "problem": f"line {number}: {item['problem']}"} for item in error_items(exc)]
             items.append(None)
     return items, errors
 
