@@ -35,7 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--engine", default="reference")
+    parser.add_argument("--engine", default="compiled")
     parser.add_argument("--against", action="store_true", help="also decide every case against the same ruleset")
     args = parser.parse_args()
     print(f"cases: {args.n:,}  workers: {args.workers}  engine: {args.engine}  load average: {os.getloadavg()[0]:.2f}", flush=True)

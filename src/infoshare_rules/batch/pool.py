@@ -47,7 +47,7 @@ def decide_many(
     records: Iterable[Record],
     *,
     ruleset: str | Path | Ruleset = DEFAULT_RULESET,
-    engine: str = "auto",
+    engine: str = "compiled",
     workers: int | None = None,
     chunksize: int = DEFAULT_CHUNKSIZE,
 ) -> Iterator[Decision | RecordError]:
@@ -67,7 +67,7 @@ def map_records(
     records: Iterable[Any],
     *,
     ruleset: str | Path | Ruleset = DEFAULT_RULESET,
-    engine: str = "auto",
+    engine: str = "compiled",
     workers: int | None = None,
     chunksize: int = DEFAULT_CHUNKSIZE,
     encode: Encode | None = None,

@@ -67,7 +67,7 @@ def replay(
     ruleset: str | Path | Ruleset = DEFAULT_RULESET,
     against: str | Path | Ruleset | None = None,
     out: str | Path,
-    engine: str = "auto",
+    engine: str = "compiled",
     scheduler: str | None = None,
     client: Any = None,
     workers: int = 2,
