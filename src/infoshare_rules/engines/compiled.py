@@ -68,6 +68,7 @@ class CompiledEngine:
         #: the first pass, its verdict and the late pass, straight off a CaseFacts (see ``_generate``)
         self.decide: Callable[[Any], Decided] = _generate(self, "decide", self.first_rules)
         self._what_ifs: dict[tuple[str, ...], WhatIf] = {}
+        #: every input, as a session given none of them reads it
         self.absent = {name: UNDETERMINED for name in FACT_SPECS}
         self._lock = threading.Lock()
 
@@ -117,8 +118,9 @@ class _CompiledSession:
     def add(self, facts: Mapping[str, str]) -> list[int]:
         if not self.started:
             self.started = True
-            # The generated code reads every input: one not given reads as undetermined (as in forward chaining, where it is absent).
-            self.inputs = facts = facts if len(facts) >= len(self.engine.absent) and all(n in facts for n in self.engine.absent) else {**self.engine.absent, **facts}
+            # The generated code reads every input: one not given reads as undetermined (in forward chaining it is absent).
+            absent = self.engine.absent
+            self.inputs = facts = facts if absent.keys() <= facts.keys() else {**absent, **facts}
             fired, self.values, _used = self.engine.first(facts)
             return fired
         if VERDICT_FACT in facts:
