@@ -15,7 +15,7 @@ from infoshare_rules.cases.suite import discover, load_case_file
 from infoshare_rules.engines.registry import durable_available, get_engine
 from infoshare_rules.facts.model import INPUT_SPECS, flatten
 
-ENGINES = ["reference"] + (["durable"] if durable_available() else [])
+ENGINES = ["reference", "compiled"] + (["durable"] if durable_available() else [])
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 EXAMPLE_FACTS = [case.facts for path in discover(["examples"]) for case in load_case_file(path).cases]
 
@@ -112,3 +112,14 @@ def test_an_interview_answering_only_what_it_is_asked_reaches_the_cases_verdict(
     whole case gives: the questions lead through the finer facts when the direct answer is not known."""
     target = facts_from_json(path.read_text())
     assert _interview(target).verdict is decide(target, engine="compiled").verdict
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_decisions_pickle_to_equal_decisions(engine):
+    """Batch workers send decisions to the caller's process by pickle (as calls of each class)."""
+    import pickle
+
+    decisions = [decide(f, engine=engine) for f in EXAMPLE_FACTS]
+    again = pickle.loads(pickle.dumps(decisions))
+    assert again == decisions
+    assert [d.next_question for d in again] == [d.next_question for d in decisions]
