@@ -102,6 +102,13 @@ def load_ruleset(ref: str | Path = DEFAULT_RULESET) -> Ruleset:
     """
     key = str(ref)
     now = time.monotonic()
+    # The common case, on every decision: a recent answer, read without the lock (a dict read is
+    # atomic; a stale or missing entry falls through to the locked path below).
+    known = _references.get(key)
+    if known is not None and now - known.checked < RECHECK_SECONDS:
+        loaded = _loaded.get(known.path)
+        if loaded is not None:
+            return loaded.ruleset
     with _cache_lock:
         known = _references.get(key)
         if known is not None and now - known.checked < RECHECK_SECONDS:
