@@ -94,3 +94,8 @@ def test_a_session_given_some_facts_reads_the_others_as_absent():
     with REFERENCE.session() as session:
         expected = session.add({"legal.statutory_duty": "yes"})
     assert set(fired) == set(expected) and fired
+
+
+@given(facts=case_facts())
+def test_the_generated_decision_reads_the_facts_as_flatten_does(facts):
+    assert COMPILED.decide(facts, True)[-1] == flatten(facts)

@@ -163,8 +163,7 @@ def _plan(rules: Ruleset, engine: CompiledEngine) -> _Plan:
 def _decide_compiled(plan: _Plan, facts: CaseFacts, ask: bool) -> Decision:
     """Stages 2-7 in generated code: one pass, what-ifs over only the rules each changed fact reaches."""
     rules, engine = plan.rules, plan.engine
-    fired, values, used, verdict, late, late_used, doubting = engine.decide(facts)
-    inputs = flatten(facts) if doubting or ask or plan.unread_presumptions else None
+    fired, values, used, verdict, late, late_used, doubting, inputs = engine.decide(facts, ask or bool(plan.unread_presumptions))
     what_if = None
     doubts: list[tuple[Doubt, bool, Verdict]] = []
     if doubting:

@@ -37,8 +37,9 @@ from .base import contradiction
 #: (fired rule indices in trace order, the value of every first-pass conclusion: ``undetermined`` where
 #: unreached, the input values fired rules read where their condition allows several)
 FirstPass = tuple[list[int], tuple[str, ...], list[str]]
-#: a first pass, then: the verdict it reaches, the late rules fired for it and the values they used, whether a doubt is held
-Decided = tuple[list[int], tuple[str, ...], list[str], Verdict, list[int], list[str], bool]
+#: a first pass, then: the verdict it reaches, the late rules fired for it and the values they used, whether a doubt
+#: is held, the flat facts (or None)
+Decided = tuple[list[int], tuple[str, ...], list[str], Verdict, list[int], list[str], bool, "dict[str, str] | None"]
 #: a what-if: (inputs, first pass conclusions, new values of its facts) -> (verdict, whether a named conclusion
 #: changed); raises Impossible where the new values contradict the other facts
 WhatIf = Callable[[Mapping[str, str], tuple[str, ...], tuple[str, ...]], tuple[Verdict, bool]]
@@ -66,7 +67,7 @@ class CompiledEngine:
             self, "late", late_rules, changed=(VERDICT_FACT,)
         )
         #: the first pass, its verdict and the late pass, straight off a CaseFacts (see ``_generate``)
-        self.decide: Callable[[Any], Decided] = _generate(self, "decide", self.first_rules)
+        self.decide: Callable[..., Decided] = _generate(self, "decide", self.first_rules)
         self._what_ifs: dict[tuple[str, ...], WhatIf] = {}
         #: every input, as a session given none of them reads it
         self.absent = {name: UNDETERMINED for name in FACT_SPECS}
@@ -145,7 +146,8 @@ def _generate(engine: CompiledEngine, mode: str, rules: list[Rule], changed: tup
     * ``what_if(f, base, new)``: the first pass redone for ``rules`` with the facts ``changed`` given
       the values ``new``: (verdict, whether a named conclusion changed);
     * ``decide(facts)``: the first pass, the verdict it reaches and the late pass for that verdict,
-      read straight off a CaseFacts: (fired, conclusions, used, verdict, late fired, late used, whether a doubt is held).
+      read straight off a CaseFacts: (fired, conclusions, used, verdict, late fired, late used, whether a
+      doubt is held, and the flat facts where a doubt is held or ``flat`` is true, else None).
 
     ``used``: the input values read by fired rules' conditions that allow several (what a trace shows
     beyond which rules fired). Conclusions the rules produce start undetermined; other conclusions
@@ -156,11 +158,11 @@ def _generate(engine: CompiledEngine, mode: str, rules: list[Rule], changed: tup
     everything = rules + lates
     produced = sorted({r.asserts[0] for r in everything})
     read = sorted({c.fact for r in everything for c in r.when} - set(produced) - set(changed) - {VERDICT_FACT})
-    if mode == "decide":
-        read = sorted(set(read) | {d.fact for d in ruleset.doubts})
+    if mode == "decide":  # every input: the flat facts are handed back when asked for
+        read = sorted(set(read) | set(FACT_SPECS))
     local: dict[str, str] = {}
     consts: dict[str, Any] = {"fail": engine.clash if mode == "what_if" else engine.fail}
-    signature = {"first": "f", "decide": "facts"}.get(mode, "f, base, new")
+    signature = {"first": "f", "decide": "facts, flat=False"}.get(mode, "f, base, new")
     lines = [f"def {mode}({signature}):"]
     if changed:
         lines.append(f"    {', '.join(f'n{k}' for k in range(len(changed)))}, = new")
@@ -282,7 +284,9 @@ def _generate(engine: CompiledEngine, mode: str, rules: list[Rule], changed: tup
         body(lates)
         doubting = " or ".join(f"{local[d.fact]} == {d.value!r}" for d in ruleset.doubts) or "False"
         values = ", ".join(local[name] for name in engine.produced)
-        lines.append(f"    return first, ({values},), first_used, verdict, fired, used, {doubting}")
+        lines.append(f"    doubting = {doubting}")
+        flat = ", ".join(f"{name!r}: {local[name]}" for name in FACT_SPECS)
+        lines.append(f"    return first, ({values},), first_used, verdict, fired, used, doubting, {{{flat}}} if flat or doubting else None")
     else:
         named = [name for name in produced if name in ruleset.conclusions]
         now = ", ".join(local[name] for name in named)
