@@ -98,4 +98,8 @@ def test_a_session_given_some_facts_reads_the_others_as_absent():
 
 @given(facts=case_facts())
 def test_the_generated_decision_reads_the_facts_as_flatten_does(facts):
-    assert COMPILED.decide(facts, True)[-1] == flatten(facts)
+    try:
+        flat = COMPILED.decide(facts, True)[-1]
+    except FactsError:
+        return  # a direct answer contradicting the finer facts: refused before the facts are handed back
+    assert flat == flatten(facts)
