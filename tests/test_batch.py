@@ -258,3 +258,11 @@ def test_record_errors_never_hold_the_submitted_value(value, group):
     (error,) = decide_many([{group: {field: value}}], engine="reference", workers=1)
     assert isinstance(error, RecordError) and error.path == f"$.{group}.{field}"
     assert value not in str(error)
+
+
+def test_a_record_with_a_key_given_twice_is_refused_not_decided_on_the_last():
+    from infoshare_rules import decide_many
+
+    line = '{"legal": {"statutory_duty": "no", "statutory_duty": "yes"}}'
+    (result,) = list(decide_many([line], engine="compiled", workers=1))
+    assert "duplicate key" in result.problem

@@ -97,6 +97,8 @@ def test_reading_a_bad_decision_names_the_path_and_never_the_value():
         decision_from_dict({k: v for k, v in data.items() if k != "trace"})
     with pytest.raises(DocumentError, match="not valid JSON"):
         decision_from_json("{")
+    with pytest.raises(DocumentError, match="duplicate key"):  # never read back as the last of the two
+        decision_from_json('{"verdict": "share", "verdict": "do_not_share"}')
 
 
 def test_new_model_fields_appear_in_json_and_schema_without_changes(monkeypatch):

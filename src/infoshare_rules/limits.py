@@ -25,6 +25,7 @@ from typing import Any
 from .errors import FactsError, InputLimitError, describe_key
 
 MAX_FACTS_BYTES = 1 << 20
+MAX_DOCUMENT_BYTES = 16 << 20  # a decision or a decision record read back
 MAX_JSON_DEPTH = 32
 MAX_INTEGER_DIGITS = 20
 MAX_YAML_BYTES = 64 << 20

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Union
 
 import attrs
@@ -10,6 +9,7 @@ import attrs
 from ..errors import FactsError, InfoshareError
 from ..facts.json import FactsErrors, facts_from_dict
 from ..facts.model import CaseFacts
+from ..limits import parse_json_document
 
 #: What ``decide_many`` accepts per record. JSON text is what the file readers hand over: workers
 #: parse it themselves, so the parent process only moves strings.
@@ -73,10 +73,7 @@ def to_facts(record: Any) -> CaseFacts:
     if isinstance(record, str):
         if not record.strip():
             raise FactsError("$", "empty record", expected="a JSON object of fact groups")
-        try:
-            record = json.loads(record)
-        except json.JSONDecodeError as exc:  # exc.msg names the syntax problem, never the text
-            raise FactsError("$", f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+        record = parse_json_document(record)  # the library's parser: duplicate keys, deep nesting refused
     if isinstance(record, dict):
         return facts_from_dict(record)
     raise FactsError("$", "wrong type", expected="CaseFacts or a JSON object of fact groups (dict)", got=None)

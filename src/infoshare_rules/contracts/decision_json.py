@@ -18,8 +18,9 @@ import jsonschema
 
 from .schema_gen import SchemaBuilder
 from ..decision.model import Decision, Premise, TraceStep
-from ..errors import DocumentError
+from ..errors import DocumentError, FactsError
 from ..facts.json import SCHEMA_BASE
+from ..limits import MAX_DOCUMENT_BYTES, parse_json_document
 from ..ruleset.verdict import Verdict
 
 DECISION_SCHEMA_VERSION = "1.0"
@@ -150,9 +151,14 @@ def decision_from_dict(data: Any) -> Decision:
     return converter.structure(data, Decision)
 
 
-def decision_from_json(text: str | bytes) -> Decision:
+def read_document(text: str | bytes) -> Any:
+    """A decision or record document's JSON, read with the library's parser (duplicate keys, deep
+    nesting and oversized numbers refused, as for facts); a DocumentError otherwise."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DocumentError("$", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    return decision_from_dict(data)
+        return parse_json_document(text, max_bytes=MAX_DOCUMENT_BYTES)
+    except FactsError as exc:
+        raise DocumentError(exc.path, exc.problem) from None
+
+
+def decision_from_json(text: str | bytes) -> Decision:
+    return decision_from_dict(read_document(text))

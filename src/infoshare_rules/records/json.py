@@ -14,7 +14,7 @@ from .make import MAX_ID_LENGTH, RECORD_ID_PATTERN
 from .model import DecisionRecord
 from .verify import Verification
 from ..contracts.decision_json import converter as decision_converter
-from ..contracts.decision_json import first_problem, schema_builder
+from ..contracts.decision_json import first_problem, read_document, schema_builder
 from ..errors import DocumentError
 from ..facts.json import SCHEMA_BASE, facts_from_dict, facts_json_schema, facts_to_dict
 from ..facts.model import CaseFacts
@@ -87,11 +87,7 @@ def record_from_dict(data: Any) -> DecisionRecord:
 
 
 def record_from_json(text: str | bytes) -> DecisionRecord:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DocumentError("$", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    return record_from_dict(data)
+    return record_from_dict(read_document(text))
 
 
 def verification_to_dict(result: Verification) -> dict[str, Any]:
