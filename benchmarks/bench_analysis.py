@@ -21,8 +21,8 @@ from pathlib import Path
 
 from infoshare_rules.analysis.check import check_ruleset
 from infoshare_rules.analysis.diff import diff_rulesets
-from infoshare_rules.analysis.semantics import Semantics, analysed_facts
-from infoshare_rules.analysis.space import InputSpace
+from infoshare_rules.semantics.regions import Semantics, analysed_facts
+from infoshare_rules.semantics.space import InputSpace
 from infoshare_rules.facts.model import FACT_SPECS
 from infoshare_rules.ruleset.loader import load_ruleset
 from infoshare_rules.ruleset.model import UNDETERMINED, VERDICT_FACT
@@ -58,7 +58,7 @@ def z3_verdict_satisfiability(ruleset) -> float:  # type: ignore[no-untyped-def]
             return z3.Not(z3.Or([holds.get((name, w), z3.BoolVal(False)) for w in ruleset.conclusions[name].values]))
         return holds.get((name, v), z3.BoolVal(False))
 
-    from infoshare_rules.analysis.semantics import _topological
+    from infoshare_rules.semantics.regions import _topological
 
     for rule in _topological([r for r in ruleset.rules if not any(c.fact == VERDICT_FACT for c in r.when)]):
         body = z3.And([z3.Or([value(c.fact, v) for v in c.values]) for c in rule.when])

@@ -17,7 +17,7 @@ from pathlib import Path
 from infoshare_rules import RulesetError, decide, facts_from_dict
 from infoshare_rules.analysis.diff import diff_rulesets, witness_holds
 from infoshare_rules.analysis.outcome import CONTRADICTORY_FACTS, RULESET_CONFLICT
-from infoshare_rules.analysis.space import facts_document
+from infoshare_rules.semantics.space import facts_document
 from infoshare_rules.errors import FactsError, RulesetConflictError
 from infoshare_rules.ruleset.loader import load_ruleset
 

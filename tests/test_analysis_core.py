@@ -10,8 +10,8 @@ pytest.importorskip("dd.cudd", reason="dd (binary decision diagrams) has wheels 
 from hypothesis import given, settings
 
 from infoshare_rules import FactsError, RulesetConflictError, decide, facts_from_dict
-from infoshare_rules.analysis.semantics import Semantics, analysed_facts
-from infoshare_rules.analysis.space import InputSpace, facts_document
+from infoshare_rules.semantics.regions import Semantics, analysed_facts
+from infoshare_rules.semantics.space import InputSpace, facts_document
 from infoshare_rules.facts.model import flatten
 from infoshare_rules.ruleset.loader import load_ruleset
 from infoshare_rules.ruleset.verdict import Verdict

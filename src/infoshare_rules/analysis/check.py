@@ -15,8 +15,8 @@ from ..ruleset.loader import load_ruleset
 from ..ruleset.model import STATED, Ruleset
 from ..ruleset.verdict import Verdict
 from .outcome import outcome_of
-from .semantics import CyclicConclusions, Semantics, analysed_facts, find_cycle
-from .space import InputSpace
+from ..semantics.regions import CyclicConclusions, Semantics, analysed_facts, find_cycle
+from ..semantics.space import InputSpace
 
 
 @attrs.frozen

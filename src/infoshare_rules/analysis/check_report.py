@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from .check import CheckReport
-from .space import facts_document
+from ..semantics.space import facts_document
 
 
 def check_dict(report: CheckReport) -> dict[str, Any]:

@@ -18,8 +18,8 @@ from ..decision.decide import decide
 from ..errors import FactsError, RulesetConflictError
 from ..ruleset.model import Rule, Ruleset
 from .outcome import CONTRADICTORY_FACTS, RULESET_CONFLICT, Outcome, outcome_of
-from .semantics import Semantics, analysed_facts
-from .space import BDD, InputSpace
+from ..semantics.regions import Semantics, analysed_facts
+from ..semantics.space import BDD, InputSpace
 
 
 @attrs.frozen

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from .diff import Region, RulesetDiff
 from .outcome import Because
-from .space import facts_document
+from ..semantics.space import facts_document
 
 
 def _because(items: tuple[Because, ...]) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from ..decision.model import Decision
 from ..errors import FactsError, RulesetConflictError
 from ..facts.json import facts_from_dict
 from ..ruleset.model import Ruleset
-from .space import facts_document
+from ..semantics.space import facts_document
 
 #: outcomes that are not verdicts: the case contradicts itself, or two rules of the ruleset conflict
 CONTRADICTORY_FACTS = "contradictory_facts"

@@ -9,11 +9,11 @@ from __future__ import annotations
 import threading
 from typing import Callable, Mapping, Sequence
 
-from ..facts.model import UNKNOWN
+from ..facts.model import UNKNOWN, InputSpec
 from ..ruleset.graph import rule_graph
 from ..ruleset.model import PRESUMED, STATED, Doubt, Rule, Ruleset, engine_fact
 from ..ruleset.verdict import Verdict
-from .model import Conclusion, Obligation, Premise, Presumption, RulesetRef, TraceStep
+from .model import Conclusion, Decision, Obligation, Premise, Presumption, RulesetRef, TraceStep
 
 _KINDS = {STATED: "stated", PRESUMED: "presumed"}
 
@@ -50,22 +50,28 @@ def explanation(
     doubts: Sequence[tuple[Doubt, bool, Verdict]],
     known: Mapping[str, str],
     inputs: Mapping[str, str],
+    reasoned: TraceStep | None = None,
 ) -> Explanation:
     """The trace (in rank order), obligations, presumptions and silent facts of one decision.
 
     ``fired``: the first-pass rules that fired, ``late``: those that fired once the verdict was known;
     ``candidates``: the verdicts the rules reached, in precedence order; ``doubts``: each doubt held,
-    as ``weigh_doubts`` gives it; ``known``: every fact and conclusion's value.
+    as ``weigh_doubts`` gives it; ``known``: every fact and conclusion's value; ``reasoned``: the step
+    deciding by cases, where the completions give a verdict the rules do not reach from the facts as
+    given (the trace then keeps everything that fired, which the cases build on).
     """
     ranks = rule_graph(rules).ranks
     late_set = set(late)
-    ordered = [rules.rules[i] for i in sorted(set(support(rules, fired, late, verdict)), key=ranks.__getitem__)]
+    kept = [*fired, *late] if reasoned is not None else support(rules, fired, late, verdict)
+    ordered = [rules.rules[i] for i in sorted(set(kept), key=ranks.__getitem__)]
     before = [r for r in ordered if r.index not in late_set]
     after = [r for r in ordered if r.index in late_set]
     trace = [_step(rules.hash, r, tuple(known[c.fact] for c in r.when)) for r in before]
     if len(candidates) > 1:
         trace.append(_precedence_step(rules, tuple(candidates)))
     trace += [_doubt_step(rules, *weighed) for weighed in doubts]
+    if reasoned is not None:
+        trace.append(reasoned)
     trace += [_step(rules.hash, r, tuple(known[c.fact] for c in r.when)) for r in after]
 
     raised: dict[str, list[str]] = {}
@@ -171,3 +177,61 @@ def _doubt_step(rules: Ruleset, doubt: Doubt, decisive: bool, verdict: Verdict) 
 
 def _obligation(ruleset_hash: str, oid: str, text: str, cites: tuple[str, ...], raised_by: tuple[str, ...]) -> Obligation:
     return _shared(("obligation", ruleset_hash, oid, raised_by), lambda: Obligation(oid, text, cites, raised_by))  # type: ignore[return-value]
+
+
+def cases_step(
+    rules: Ruleset,
+    verdict: Verdict,
+    splits: tuple[tuple[InputSpec, tuple[tuple[str, Decision], ...]], ...],
+    reachable: tuple[Verdict, ...],
+    count: int,
+) -> TraceStep:
+    """The step deciding a case by its completions (decision/cases.py), in the guide's terms.
+
+    ``splits``: an unknown fact and, for each of its answers consistent with the facts given, the
+    decision the rules reach with it; ``count``: otherwise, how many completions were checked.
+    ``reachable``: the verdicts the completions give (more than one: the case is open).
+    """
+    cites: dict[str, None] = {}
+    used: tuple[Premise, ...] = ()
+    if len(reachable) > 1:
+        statement = (
+            "The facts given leave the verdict open: answers to the facts not yet known lead to "
+            + " or ".join(v.value for v in reachable)
+            + "."
+        )
+        if verdict is Verdict.SEEK_ADVICE:
+            statement += " You are not sure what to do: seek advice where you are in doubt."
+            cites.update(dict.fromkeys(("2", "4.26", "flowchart")))
+        else:
+            cites["flowchart"] = None
+    elif splits:
+        parts = []
+        for spec, branches in splits:
+            labels = dict(spec.answers)
+            answers = []
+            for value, branch in branches:
+                decided_by = [s for s in branch.trace if s.concluded.kind == "verdict" and s.concluded.name == verdict.value]
+                step = decided_by[-1] if decided_by else None
+                if step is not None:
+                    cites.update(dict.fromkeys(step.cites))
+                why = f" ({step.rule}: {', '.join(step.cites)})" if step is not None else ""
+                answers.append(f"{labels.get(value, value.replace('_', ' '))}{why}")
+            parts.append(f"whatever the answer to \"{spec.question}\" ({spec.name}): " + "; ".join(answers))
+            used += (Premise(spec.tests, UNKNOWN),)
+        statement = f"Decided by cases, {' and '.join(parts)}. Every answer leads to {verdict.value}."
+    else:
+        statement = (
+            f"Decided by cases: every one of the {count:,} combinations of answers to the facts not yet known "
+            f"that is consistent with the facts given leads to {verdict.value}."
+        )
+        cites["flowchart"] = None
+    return TraceStep(
+        rule="by-cases",
+        kind="cases",
+        statement=statement,
+        cites=tuple(cites),
+        used=used,
+        concluded=Conclusion("verdict", verdict.value, "yes"),
+        source=f"{rules.path.name}/ruleset.yaml",
+    )

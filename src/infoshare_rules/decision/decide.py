@@ -32,13 +32,14 @@ from ..engines.base import Engine, Session
 from ..engines.compiled import CompiledEngine
 from ..engines.registry import get_engine
 from ..errors import FactsError
-from ..facts.model import FACT_SPECS, CaseFacts, flatten
+from ..facts.model import FACT_SPECS, INPUT_SPECS, UNKNOWN, CaseFacts, flatten, with_fact
 from ..ruleset.loader import load_ruleset
 from ..ruleset.model import DEFAULT_RULESET, UNDETERMINED, VERDICT_FACT, Doubt, Ruleset, engine_fact
 from ..ruleset.verdict import Verdict
-from .assemble import Explanation, explanation, ruleset_ref
-from .model import Decision, Question
-from .questions import questions as questions_for
+from .assemble import Explanation, cases_step, explanation, ruleset_ref
+from .cases import CaseSpace, case_space
+from .model import Decision, TraceStep
+from .questions import ordered as ordered_questions
 from .whatif import ConeOracle, FullOracle, WhatIf
 
 
@@ -63,25 +64,104 @@ def decide(
         raise FactsError("$", "wrong type", expected="a CaseFacts instance (see infoshare_rules.facts_from_json)", got=type(facts).__name__)
     rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     runner = get_engine(rules, engine)
+    plain = _decide_plain(rules, runner, facts)  # a direct answer against the finer facts raises here
+    inputs = flatten(facts)
+    cases = case_space(rules)
+    reachable = cases.reachable(inputs)
+    if not reachable:
+        raise FactsError(
+            "$", "contradictory facts", expected="facts some answers to the unknown facts make consistent (every completion contradicts itself)"
+        )
+    if len(reachable) == 1:
+        verdict = reachable[0]
+    elif inputs.get("practitioner.unsure_what_to_do") == "yes":
+        verdict = Verdict.SEEK_ADVICE  # in doubt, and the facts leave the decision open (section 2, 4.26, flowchart)
+    else:
+        verdict = Verdict.UNDETERMINED
+    decision = plain
+    if verdict is not plain.verdict:
+        step = _cases_step(rules, facts, inputs, cases, verdict, reachable)
+        decision = _decide_plain(rules, runner, facts, forced=(verdict, step))
+    if not questions:
+        return decision
+    open_ = verdict in (Verdict.UNDETERMINED, Verdict.SEEK_ADVICE) and len(reachable) > 1
+    presumed = {p.fact for p in decision.presumed}
+    silent = {p.fact for p in decision.presumed if not rules.rule(p.rule).ask}
+    asked = ordered_questions(cases.decisive(inputs), inputs, presumed, silent, open_)
+    return Decision(decision.verdict, decision.obligations, decision.trace, asked, decision.presumed, decision.ruleset, decision.engine)
+
+
+def _decide_plain(rules: Ruleset, runner: Engine, facts: CaseFacts, forced: tuple[Verdict, TraceStep] | None = None) -> Decision:
+    """Forward chaining over the facts as given (no questions): the trace a decided case's verdict rests on.
+
+    ``forced``: the verdict the completions give and the step saying why, where it is not the one
+    the rules reach from the facts as given.
+    """
     if isinstance(runner, CompiledEngine):
-        return _decide_compiled(_plan(rules, runner), facts, questions)
-    return _decide_in_session(rules, runner, flatten(facts), questions)
+        if forced is None:
+            return _decide_compiled(_plan(rules, runner), facts, False)
+        return _forced_compiled(_plan(rules, runner), facts, *forced)
+    return _decide_in_session(rules, runner, flatten(facts), False, forced)
+
+
+#: at most this many unknown facts are tried for a one-fact split of a decided case
+_SPLIT_CANDIDATES = 64
+
+
+def _cases_step(rules: Ruleset, facts: CaseFacts, inputs: dict[str, str], cases: CaseSpace, verdict: Verdict, reachable: tuple[Verdict, ...]) -> TraceStep:
+    """Why the completions give ``verdict`` where the rules do not reach it from the facts as given.
+
+    A decided case is explained by one unknown fact each of whose answers leads the rules to the same
+    verdict (in the flowchart's order, direct questions first); failing that, by the number of
+    completions checked. An open case names the verdicts its completions reach.
+    """
+    if len(reachable) > 1:
+        return cases_step(rules, verdict, (), reachable, 0)
+    compiled = get_engine(rules, "compiled")
+    specs = sorted(
+        (s for s in INPUT_SPECS.values() if s.tests in cases.space.values and inputs.get(s.tests, UNKNOWN) == UNKNOWN),
+        key=lambda s: (not s.direct, s.step),
+    )
+    for spec in specs[:_SPLIT_CANDIDATES]:
+        branches = []
+        for value in cases.space.values[spec.tests][1:]:
+            try:
+                branch = _decide_plain(rules, compiled, with_fact(facts, spec.name, value))
+            except FactsError:
+                continue  # this answer contradicts the facts given: not a case
+            if branch.verdict is not verdict:
+                break
+            branches.append((value, branch))
+        else:
+            if branches:
+                return cases_step(rules, verdict, ((spec, tuple(branches)),), reachable, 0)
+    return cases_step(rules, verdict, (), reachable, cases.count(inputs, verdict))
 
 
 # ---------------------------------------------------------------- on any engine, stage by stage
 
 
-def _decide_in_session(rules: Ruleset, runner: Engine, inputs: dict[str, str], ask: bool) -> Decision:
-    """Stages 2-7 on a forward-chaining session of any engine, what-ifs on the full first pass."""
+def _decide_in_session(
+    rules: Ruleset, runner: Engine, inputs: dict[str, str], ask: bool, forced: tuple[Verdict, TraceStep] | None = None
+) -> Decision:
+    """Stages 2-6 on a forward-chaining session of any engine, what-ifs on the full first pass."""
     what_if = WhatIf(rules, FullOracle(rules, get_engine(rules, "compiled"), inputs))  # type: ignore[arg-type]
     session = runner.session()
     try:
         fired, known = _run(rules, session, inputs)
         candidates = [v for v in rules.precedence if engine_fact("verdict", v.value)[0] in known]
-        verdict, doubts = what_if.weigh((), (), candidates[0] if candidates else Verdict.UNDETERMINED)
+        if forced is None:
+            verdict, doubts = what_if.weigh((), (), candidates[0] if candidates else Verdict.UNDETERMINED)
+        else:
+            verdict, doubts = forced[0], []
         late = session.add({VERDICT_FACT: verdict.value})
     finally:
         session.close()
+    if forced is not None:
+        everything = {**known, VERDICT_FACT: verdict.value}
+        everything.update(rules.rules[i].asserts for i in late)
+        told = explanation(rules, verdict, fired, [v for v in candidates if v is verdict], late, (), everything, inputs, forced[1])
+        return Decision(verdict, told.obligations, told.trace, (), told.presumed, ruleset_ref(rules), runner.name)
     # As on the compiled path, decisions that agree on what fired, the values read where a condition
     # allows several (or a presumption's fact) and the doubts weighed share one explanation.
     shown = _shown_inputs.get(rules.hash)
@@ -99,8 +179,7 @@ def _decide_in_session(rules: Ruleset, runner: Engine, inputs: dict[str, str], a
         if len(explained) >= _EXPLAINED_MAX:
             explained.clear()
         explained[key] = told
-    asked = questions_for(rules, what_if, verdict, {p.fact for p in told.presumed}, told.silent, known) if ask else ()
-    return Decision(verdict, told.obligations, told.trace, asked, told.presumed, ruleset_ref(rules), runner.name)
+    return Decision(verdict, told.obligations, told.trace, (), told.presumed, ruleset_ref(rules), runner.name)
 
 
 _shown_inputs: dict[str, Callable[[Mapping[str, str]], tuple[str, ...]]] = {}
@@ -187,12 +266,17 @@ def _decide_compiled(plan: _Plan, facts: CaseFacts, ask: bool) -> Decision:
         if len(plan.explained) >= _EXPLAINED_MAX:
             plan.explained.clear()
         entry = plan.explained[key] = (told, Decision(verdict, told.obligations, told.trace, (), told.presumed, plan.ref, "compiled"))
-    told, unasked = entry
-    if not ask:
-        return unasked  # type: ignore[return-value]
+    return entry[1]  # type: ignore[return-value]
+
+
+def _forced_compiled(plan: _Plan, facts: CaseFacts, verdict: Verdict, step: TraceStep) -> Decision:
+    """The compiled path with the verdict the completions give: its obligations, and the step saying why."""
+    rules, engine = plan.rules, plan.engine
+    fired, values, _used, _verdict, _late, _late_used, _doubting, inputs = engine.decide(facts, True)
     assert inputs is not None
-    if what_if is None:
-        what_if = WhatIf(rules, ConeOracle(engine, inputs, values))
-    known = {**inputs, **dict(zip(engine.produced, values))}
-    asked = questions_for(rules, what_if, verdict, {p.fact for p in told.presumed}, told.silent, known)
-    return Decision(verdict, told.obligations, told.trace, asked, told.presumed, plan.ref, "compiled")
+    late, _ = engine.late(inputs, values, (verdict.value,))
+    candidates = [v for v, slot in plan.candidates if values[slot] != UNDETERMINED and v is verdict]
+    known = {**inputs, **dict(zip(engine.produced, values)), VERDICT_FACT: verdict.value}
+    known.update(rules.rules[i].asserts for i in late)
+    told = explanation(rules, verdict, fired, candidates, late, (), known, inputs, step)
+    return Decision(verdict, told.obligations, told.trace, (), told.presumed, plan.ref, "compiled")

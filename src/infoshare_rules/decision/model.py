@@ -71,8 +71,8 @@ class Conclusion:
 
 
 #: Trace step kinds: the caller's own answer, a presumption, a rule deriving from facts, the choice
-#: between verdicts by precedence, and a doubt weighed.
-STEP_KINDS = ("stated", "presumed", "derived", "precedence", "doubt")
+#: between verdicts by precedence, a doubt weighed, and a verdict decided by the case's completions.
+STEP_KINDS = ("stated", "presumed", "derived", "precedence", "doubt", "cases")
 
 
 @attrs.frozen

@@ -28,7 +28,14 @@ class _FactEnum(str, enum.Enum):
         return _LABELS.get(value, value.replace("_", " ").capitalize())
 
 
-_LABELS = {"yes": "Yes", "no": "No", "unknown": "Not known", "not_applicable": "Not applicable"}
+_LABELS = {
+    "yes": "Yes",
+    "no": "No",
+    "unknown": "Not known",
+    "not_applicable": "Not applicable",
+    "practitioner": "I observed it myself",
+    "agency_records": "My agency's own records",
+}
 
 
 class Answer(_FactEnum):
@@ -55,6 +62,8 @@ class Provider(_FactEnum):
     CHILD = "child"  # the child or young person, about someone else
     PARENT = "parent"  # a parent or carer, about someone else (their child, say)
     OTHER = "other"  # anyone else (a grandmother, a neighbour, another agency's client)
+    PRACTITIONER = "practitioner"  # you observed it yourself (no one told you)
+    AGENCY_RECORDS = "agency_records"  # your agency's own records about the person
     UNKNOWN = UNKNOWN
 
 
@@ -86,6 +95,18 @@ class ConsentResponse(_FactEnum):
     WITHDRAWN = "withdrawn"
     NO_RESPONSE = "no_response"
     NOT_SOUGHT = "not_sought"
+    UNKNOWN = UNKNOWN
+
+
+class SecondConsentResponse(_FactEnum):
+    """The answer of a second person with parental responsibility, where there is one (4.20)."""
+
+    GIVEN = "given"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+    NO_RESPONSE = "no_response"
+    NOT_SOUGHT = "not_sought"
+    NOT_APPLICABLE = "not_applicable"  # no second person with parental responsibility
     UNKNOWN = UNKNOWN
 
 
@@ -215,11 +236,14 @@ class Information:
     )
     provided_by: Provider = fact(
         Provider,
-        "Who provided the information: the person it is about (subject), the child (about someone else), a parent or "
-        "carer (about someone else), or another person?",
+        "Where does the information come from: the person it is about told you (subject); the child told you about "
+        "someone else; a parent or carer told you about someone else; another person told you; you observed it "
+        "yourself (practitioner); or your agency's own records (agency_records)?",
         "4.16", "3.8",
         step=3,
-        doc="The duty of confidence is owed to the person who provided the information on the understanding it would be kept confidential (4.16).",
+        doc="The duty of confidence is owed to the person who provided the information on the understanding it would be "
+        "kept confidential and, for records, to the person to whom the information relates (4.16): for what you observed "
+        "yourself or your agency's own records, the person it relates to.",
     )
     from_records: Answer = fact(
         Answer, "Is the information held in medical or other records about the person it relates to?", "4.16", step=3
@@ -321,6 +345,13 @@ class Consent:
         "4.19", "4.20",
         step=4,
     )
+    other_parent: SecondConsentResponse = fact(
+        SecondConsentResponse,
+        f"Where a second person has parental responsibility: what did they answer when asked to consent ({_RESPONSE}; "
+        "not_applicable where there is no second such person)?",
+        "4.19", "4.20",
+        step=4,
+    )
     adult_concerned: ConsentResponse = fact(
         ConsentResponse, f"What did the adult the information is about answer when asked to consent ({_RESPONSE})?", "4.16", step=4
     )
@@ -404,7 +435,13 @@ class Harm:
         Answer,
         "Is an adult at risk of serious harm (physical or mental trauma), including through cumulative repeated abuse or "
         "threatening behaviour, or the theft of a car for joyriding?",
-        "3.11", "3.12", "3.21",
+        "3.11", "3.12", "3.21", "4.22",
+        step=6,
+    )
+    sharing_prevents_serious_harm_to_adult: Answer = fact(
+        Answer,
+        "Would sharing this information help prevent that serious harm to the adult?",
+        "3.12",
         step=6,
     )
     serious_crime: Answer = fact(

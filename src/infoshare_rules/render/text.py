@@ -39,7 +39,7 @@ def _cites(cites: tuple[str, ...]) -> str:
     return ", ".join(c if not c[0].isdigit() or "." in c else f"section {c}" for c in cites)
 
 
-_STEP_WORDS = {"stated": "you stated", "presumed": "presumed", "derived": "derived", "precedence": "precedence", "doubt": "doubt"}
+_STEP_WORDS = {"stated": "you stated", "presumed": "presumed", "derived": "derived", "precedence": "precedence", "doubt": "doubt", "cases": "by cases"}
 
 
 def decision_to_text(decision: Decision, paragraphs: bool = False) -> str:

@@ -20,9 +20,15 @@ from ..errors import EngineUnavailableError
 from ..facts.model import AGE_IN_BAND, FACT_SPECS, UNKNOWN
 
 try:
-    from dd import cudd
-except ImportError:  # dd publishes wheels for CPython 3.11+ only: analysis is unavailable on 3.10
-    cudd = None
+    from dd import cudd as _bdd_module
+except ImportError:  # dd publishes CUDD wheels for CPython 3.11+ only: elsewhere its pure-Python BDDs (slower, same answers)
+    try:
+        from dd import autoref as _bdd_module
+    except ImportError:
+        _bdd_module = None
+
+#: which BDD package backs the spaces: "cudd" (C), "autoref" (dd's pure Python) or "" (none)
+BACKEND = "" if _bdd_module is None else _bdd_module.__name__.rsplit(".", 1)[-1]
 
 # dd ships no type information: a BDD node (cudd.Function) is typed as Any.
 BDD: TypeAlias = Any
@@ -32,13 +38,12 @@ class InputSpace:
     """The facts (as rules test them) and the BDD variables that encode them."""
 
     def __init__(self, facts: Iterable[str]) -> None:
-        if cudd is None:
+        if _bdd_module is None:
             raise EngineUnavailableError(
-                "infoshare check and diff need the dd package (binary decision diagrams), which has no "
-                "wheel for this Python; use Python 3.11 or newer"
+                "deciding by cases, infoshare check and diff need the dd package (binary decision diagrams): pip install dd"
             )
         self.facts: tuple[str, ...] = tuple(dict.fromkeys(facts))
-        self.manager = cudd.BDD()
+        self.manager = _bdd_module.BDD()
         self.manager.configure(reordering=False)  # levels must keep each fact's bits together, in order
         self.values: dict[str, tuple[str, ...]] = {}
         self.bits: dict[str, tuple[str, ...]] = {}

@@ -1,0 +1,212 @@
+"""Deciding a partial case by its completions, exactly: the verdict and the questions of decision core v3.
+
+A *completion* of a case gives every unknown fact the rules test one of its known values, except a
+fact a presumption fills: where a presumption presuming it can fire (with the fact unknown), the fact
+stays unknown and the guide's stated default stands; where none can, it takes each known value. The
+verdict of a partial case is the verdict every consistent completion gives, when they all give one;
+otherwise it is undetermined and the *reachable* verdicts are those some completion gives. A case
+whose every completion is contradictory contradicts itself.
+
+Completions are counted in their billions, so they are never enumerated: each verdict's region is a
+binary decision diagram over the inputs (``semantics/``), restricted to the case's known facts, and a
+verdict is reachable where its restricted region is not empty. The same diagrams give the exact
+questions: an unknown fact is *decisive* when two consistent completions differing only in it give
+different verdicts (so pairs and larger sets of unknown facts are covered: the other facts of those
+completions are the rest of the set), or, for a fact a presumption fills, when some answer to it
+changes the reachable verdicts. Nothing else can change the case's verdict, and nothing else is asked.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Iterable, Mapping
+
+from ..facts.model import UNKNOWN
+from ..ruleset.model import Ruleset
+from ..ruleset.verdict import Verdict
+from ..semantics.regions import Semantics, analysed_facts
+from ..semantics.space import BDD, InputSpace
+
+
+class CaseSpace:
+    """One ruleset's verdict regions over its completions, built once per ruleset (about 0.3 s)."""
+
+    def __init__(self, rules: Ruleset) -> None:
+        self.rules = rules
+        self.space = space = InputSpace(analysed_facts([rules]))
+        self.semantics = semantics = Semantics(rules, space)
+        manager = space.manager
+        presumers: dict[str, list[int]] = {}
+        for rule in rules.rules:
+            for fact, _value in rule.presumes:
+                if fact in space.values:
+                    presumers.setdefault(fact, []).append(rule.index)
+        unknown = {fact: space.eq(fact, UNKNOWN) for fact in space.facts}
+        #: for each fact a presumption fills, where one of its presumptions fires
+        self._fires: dict[str, BDD] = {}
+        for fact, indexes in presumers.items():
+            fires = space.false
+            for i in indexes:
+                fires |= semantics.fires[i]
+            self._fires[fact] = fires
+        self._unknown = unknown
+        #: the completions allowed, keyed by the presumable facts unknown in a case
+        self._domains: dict[tuple[str, ...], BDD] = {}
+        known_everywhere = space.domain
+        for fact in space.facts:
+            if fact not in self._fires:
+                known_everywhere &= ~unknown[fact]
+        #: each verdict's region over the inputs, every fact no presumption fills known
+        self.verdicts: dict[Verdict, BDD] = {}
+        for verdict, region in semantics.final.items():
+            region &= known_everywhere
+            if region != space.false:
+                self.verdicts[verdict] = region
+        self.bits = {fact: tuple(space.bits[fact]) for fact in space.facts}
+        self._manager = manager
+        self._lock = threading.Lock()  # CUDD's managers are not thread-safe
+
+    # ------------------------------------------------------------ a case's completions
+
+    def regions(self, inputs: Mapping[str, str]) -> dict[Verdict, BDD]:
+        """For each reachable verdict, the completions of ``inputs`` (flat facts) that give it."""
+        with self._lock:
+            return self._regions(inputs)
+
+    def _regions(self, inputs: Mapping[str, str], base: tuple[dict[str, bool], dict[Verdict, BDD]] | None = None) -> dict[Verdict, BDD]:
+        """``base``: the regions already restricted to part of ``inputs`` (and the assignment that did it),
+        so a what-if on one more fact restricts small diagrams, not the whole space's."""
+        space = self.space
+        assignment: dict[str, bool] = {}
+        filled = []
+        for fact in space.facts:
+            value = inputs.get(fact, UNKNOWN)
+            if value != UNKNOWN:
+                assignment.update(space.assign(fact, value))
+            elif fact in self._fires:
+                filled.append(fact)
+        let = self._manager.let
+        domain = self._domain(tuple(filled)) if filled else space.true
+        if assignment and filled:
+            domain = let(assignment, domain)
+        if base is None:
+            raw = self.verdicts
+            step = assignment
+        else:
+            raw = base[1]
+            step = {k: v for k, v in assignment.items() if k not in base[0]}
+        out = {}
+        for verdict, region in raw.items():
+            here = let(step, region) if step else region
+            if filled:
+                here &= domain
+            if here != space.false:
+                out[verdict] = here
+        return out
+
+    def _restricted(self, inputs: Mapping[str, str]) -> tuple[dict[str, bool], dict[Verdict, BDD]]:
+        """Each verdict's region with the known facts of ``inputs`` substituted (no presumption domain yet)."""
+        space = self.space
+        assignment: dict[str, bool] = {}
+        for fact in space.facts:
+            value = inputs.get(fact, UNKNOWN)
+            if value != UNKNOWN:
+                assignment.update(space.assign(fact, value))
+        let = self._manager.let
+        raw = {}
+        for verdict, region in self.verdicts.items():
+            here = let(assignment, region) if assignment else region
+            if here != space.false:
+                raw[verdict] = here
+        return assignment, raw
+
+    def _domain(self, filled: tuple[str, ...]) -> BDD:
+        """The completions allowed when the presumable facts ``filled`` are unknown in the case.
+
+        Which presumptions fill their facts is decided with every one of those facts unknown, as in
+        the case itself (so two presumptions cannot block each other: a statutory duty and a court
+        order both unknown are both presumed absent); each fact a presumption fills stays unknown
+        exactly there, and takes each of its known values elsewhere.
+        """
+        domain = self._domains.get(filled)
+        if domain is None:
+            space = self.space
+            unset: dict[str, bool] = {}
+            for fact in filled:
+                unset.update(space.assign(fact, UNKNOWN))
+            domain = space.true
+            for fact in filled:
+                fires = self._manager.let(unset, self._fires[fact])
+                domain &= self._manager.apply("<=>", self._unknown[fact], fires)
+            if len(self._domains) < 4096:
+                self._domains[filled] = domain
+        return domain
+
+    def reachable(self, inputs: Mapping[str, str]) -> tuple[Verdict, ...]:
+        """The verdicts some consistent completion of ``inputs`` gives, in the ruleset's precedence order."""
+        found = self.regions(inputs)
+        return tuple(v for v in (*self.rules.precedence, Verdict.UNDETERMINED) if v in found)
+
+    def decisive(self, inputs: Mapping[str, str], facts: Iterable[str] | None = None) -> set[str]:
+        """The unknown facts (as rules test them) some answer to which, alone or with others, changes the verdict.
+
+        ``facts``: the candidates (default: every unknown fact the rules test).
+        """
+        with self._lock:
+            regions = self._regions(inputs)
+            return self._decisive(inputs, regions, facts)
+
+    def _decisive(self, inputs: Mapping[str, str], regions: Mapping[Verdict, BDD], facts: Iterable[str] | None) -> set[str]:
+        space = self.space
+        manager = self._manager
+        candidates = [f for f in (space.facts if facts is None else facts) if f in space.values and inputs.get(f, UNKNOWN) == UNKNOWN]
+        found: set[str] = set()
+        if len(regions) >= 2:
+            pairs = list(itertools.combinations(list(regions.values()), 2))
+            for fact in candidates:
+                bits = self.bits[fact]
+                hidden = {id(r): manager.exist(bits, r) for r in regions.values()}
+                if any(hidden[id(a)] & hidden[id(b)] != space.false for a, b in pairs):
+                    found.add(fact)
+        reached = set(regions)
+        base = None
+        for fact in candidates:
+            if fact in found or fact not in self._fires:
+                continue
+            if base is None:
+                base = self._restricted(inputs)
+            for value in space.values[fact][1:]:  # values[0] is unknown
+                after = set(self._regions({**inputs, fact: value}, base))
+                # an answer that contradicts the facts given is no case: it changes nothing
+                if after and after != reached:
+                    found.add(fact)
+                    break
+        return found
+
+    def count(self, inputs: Mapping[str, str], verdict: Verdict) -> int:
+        """How many completions of ``inputs`` give ``verdict`` (over the unknown facts the rules test)."""
+        with self._lock:
+            region = self._regions(inputs).get(verdict)
+            if region is None:
+                return 0
+            for fact in self.space.facts:  # the known facts, fixed: each counted once
+                value = inputs.get(fact, UNKNOWN)
+                if value != UNKNOWN:
+                    region &= self.space.eq(fact, value)
+            return self.space.count(region)
+
+
+_spaces: dict[str, CaseSpace] = {}
+_spaces_lock = threading.Lock()
+
+
+def case_space(rules: Ruleset) -> CaseSpace:
+    """The ruleset's case space, built on first use and kept (rulesets are immutable, keyed by hash)."""
+    found = _spaces.get(rules.hash)
+    if found is None:
+        with _spaces_lock:
+            found = _spaces.get(rules.hash)
+            if found is None:
+                found = _spaces[rules.hash] = CaseSpace(rules)
+    return found
