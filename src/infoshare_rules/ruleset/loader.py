@@ -69,6 +69,34 @@ _references: dict[str, _Reference] = {}
 _cache_lock = threading.RLock()
 
 
+def _refuse_hidden_defaults(rules: list[Rule]) -> None:
+    """A rule reads known values: ``unknown`` in a condition is a default, and a default is a presumption.
+
+    An unknown fact is decided by cases (decision/cases.py) unless a presumption states the guide's
+    default for it; so ``unknown`` may appear only in a presumption, and only for a fact some
+    presumption presumes (its own, or a neighbour's it waits for, as 4.24's two presumptions do).
+    """
+    presumed = {fact for r in rules for fact, _ in r.presumes}
+    for rule in rules:
+        for cond in rule.when:
+            if UNKNOWN not in cond.values or cond.fact not in FACT_SPECS:
+                continue
+            if not rule.presumes:
+                raise RulesetError(
+                    f"rule {rule.id!r}: {cond.fact} lists {UNKNOWN!r} outside a presumption; a rule reads known values "
+                    "(an unknown fact is decided by cases): state the default as a presumption, with the guide's wording",
+                    file=rule.file,
+                    line=rule.line,
+                )
+            if cond.fact not in presumed:
+                raise RulesetError(
+                    f"rule {rule.id!r}: {cond.fact} lists {UNKNOWN!r}, but no presumption presumes it: read its known "
+                    "values, or presume it where the guide states a default",
+                    file=rule.file,
+                    line=rule.line,
+                )
+
+
 def _fresh_lock_in_child() -> None:
     # A fork while another thread holds the lock would leave the child's copy held forever.
     global _cache_lock
@@ -272,6 +300,7 @@ class _Loader:
                 seen[rule.id] = rule
                 rules.append(rule)
         rules = self._apply_local_changes(rules, changes, meta_file)
+        _refuse_hidden_defaults(rules)
         weakens = self._weakens(meta, meta_file)
         if base is not None:
             own = [r for r in rules if r.file.startswith(f"{self.display}/")]
