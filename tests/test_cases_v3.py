@@ -25,7 +25,7 @@ from infoshare_rules.facts.json import facts_from_dict
 from infoshare_rules.facts.model import AGE_IN_BAND, FACT_SPECS, INPUT_SPECS, UNKNOWN
 from infoshare_rules.ruleset.loader import load_ruleset
 
-pytest.importorskip("dd")
+
 
 RULES = load_ruleset("uk-2006-practitioners-guide")
 SPACE = case_space(RULES).space

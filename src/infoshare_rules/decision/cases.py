@@ -64,8 +64,10 @@ class CaseSpace:
             if region != space.false:
                 self.verdicts[verdict] = region
         self.bits = {fact: tuple(space.bits[fact]) for fact in space.facts}
+        self._unset = {fact: space.assign(fact, UNKNOWN) for fact in space.facts}
         self._manager = manager
         self._lock = threading.Lock()  # CUDD's managers are not thread-safe
+        self._memo: dict[tuple[str, ...], tuple[tuple[Verdict, ...], frozenset[str] | None]] = {}
 
     # ------------------------------------------------------------ a case's completions
 
@@ -145,8 +147,26 @@ class CaseSpace:
 
     def reachable(self, inputs: Mapping[str, str]) -> tuple[Verdict, ...]:
         """The verdicts some consistent completion of ``inputs`` gives, in the ruleset's precedence order."""
-        found = self.regions(inputs)
-        return tuple(v for v in (*self.rules.precedence, Verdict.UNDETERMINED) if v in found)
+        return self.outcome(inputs, False)[0]
+
+    def outcome(self, inputs: Mapping[str, str], ask: bool) -> tuple[tuple[Verdict, ...], frozenset[str] | None]:
+        """The reachable verdicts and, with ``ask``, the decisive facts: remembered for the last cases seen.
+
+        Both are functions of the facts the rules test alone, so a case decided again (a batch with
+        repeats, an interview's re-decisions, the same case on another engine) costs a lookup.
+        """
+        key = tuple([inputs.get(f, UNKNOWN) for f in self.space.facts])
+        found = self._memo.get(key)
+        if found is not None and (found[1] is not None or not ask):
+            return found
+        with self._lock:
+            regions = self._regions(inputs)
+            reached = tuple(v for v in (*self.rules.precedence, Verdict.UNDETERMINED) if v in regions)
+            decisive = frozenset(self._decisive(inputs, regions, None)) if ask else None
+        if len(self._memo) >= _MEMO_MAX:
+            self._memo.clear()
+        found = self._memo[key] = (reached, decisive)
+        return found
 
     def decisive(self, inputs: Mapping[str, str], facts: Iterable[str] | None = None) -> set[str]:
         """The unknown facts (as rules test them) some answer to which, alone or with others, changes the verdict.
@@ -164,8 +184,14 @@ class CaseSpace:
         found: set[str] = set()
         if len(regions) >= 2:
             pairs = list(itertools.combinations(list(regions.values()), 2))
+            # a fact no region depends on cannot tell two of them apart (support is one cheap walk)
+            depended = set()
+            for region in regions.values():
+                depended |= manager.support(region)
             for fact in candidates:
                 bits = self.bits[fact]
+                if depended.isdisjoint(bits):
+                    continue
                 hidden = {id(r): manager.exist(bits, r) for r in regions.values()}
                 if any(hidden[id(a)] & hidden[id(b)] != space.false for a, b in pairs):
                     found.add(fact)
@@ -173,6 +199,10 @@ class CaseSpace:
         base = None
         for fact in candidates:
             if fact in found or fact not in self._fires:
+                continue
+            # only where the fact is filled in some completion can an answer to it change what is reached
+            unset = self._unset[fact]
+            if all(manager.let(unset, region) == space.false for region in regions.values()):
                 continue
             if base is None:
                 base = self._restricted(inputs)
@@ -196,6 +226,9 @@ class CaseSpace:
                     region &= self.space.eq(fact, value)
             return self.space.count(region)
 
+
+#: cases remembered per ruleset (a bound on memory: each entry is a few hundred bytes)
+_MEMO_MAX = 8192
 
 _spaces: dict[str, CaseSpace] = {}
 _spaces_lock = threading.Lock()

@@ -67,7 +67,7 @@ def decide(
     plain = _decide_plain(rules, runner, facts)  # a direct answer against the finer facts raises here
     inputs = flatten(facts)
     cases = case_space(rules)
-    reachable = cases.reachable(inputs)
+    reachable, decisive = cases.outcome(inputs, questions)
     if not reachable:
         raise FactsError(
             "$", "contradictory facts", expected="facts some answers to the unknown facts make consistent (every completion contradicts itself)"
@@ -87,7 +87,8 @@ def decide(
     open_ = verdict in (Verdict.UNDETERMINED, Verdict.SEEK_ADVICE) and len(reachable) > 1
     presumed = {p.fact for p in decision.presumed}
     silent = {p.fact for p in decision.presumed if not rules.rule(p.rule).ask}
-    asked = ordered_questions(cases.decisive(inputs), inputs, presumed, silent, open_)
+    assert decisive is not None
+    asked = ordered_questions(decisive, inputs, presumed, silent, open_)
     return Decision(decision.verdict, decision.obligations, decision.trace, asked, decision.presumed, decision.ruleset, decision.engine)
 
 
