@@ -65,6 +65,8 @@ class CaseSpace:
                 self.verdicts[verdict] = region
         self.bits = {fact: tuple(space.bits[fact]) for fact in space.facts}
         self._unset = {fact: space.assign(fact, UNKNOWN) for fact in space.facts}
+        #: the facts that answer a flowchart question directly (a conclusion's stated_by)
+        self._stated = tuple(c.stated_by for c in rules.conclusions.values() if c.stated_by and c.stated_by in space.values)
         self._manager = manager
         self._lock = threading.Lock()  # CUDD's managers are not thread-safe
         self._memo: dict[tuple[str, ...], tuple[tuple[Verdict, ...], frozenset[str] | None]] = {}
@@ -183,32 +185,32 @@ class CaseSpace:
         candidates = [f for f in (space.facts if facts is None else facts) if f in space.values and inputs.get(f, UNKNOWN) == UNKNOWN]
         found: set[str] = set()
         if len(regions) >= 2:
+            # (a) two consistent completions differing only in the fact (and in the direct answers that
+            # follow from it) give different verdicts: the rest of the two is the set of other answers
             pairs = list(itertools.combinations(list(regions.values()), 2))
-            # a fact no region depends on cannot tell two of them apart (support is one cheap walk)
-            depended = set()
-            for region in regions.values():
-                depended |= manager.support(region)
+            stated = tuple(b for d in self._stated if inputs.get(d, UNKNOWN) == UNKNOWN for b in self.bits[d])
             for fact in candidates:
-                bits = self.bits[fact]
-                if depended.isdisjoint(bits):
-                    continue
+                bits = set(self.bits[fact]).union(stated)
                 hidden = {id(r): manager.exist(bits, r) for r in regions.values()}
                 if any(hidden[id(a)] & hidden[id(b)] != space.false for a, b in pairs):
                     found.add(fact)
+        # (b) an answer to the fact alone changes the verdicts reached (an answer that contradicts the
+        # facts given is no case). A decided case changes only where a presumption stood.
         reached = set(regions)
         base = None
         for fact in candidates:
-            if fact in found or fact not in self._fires:
+            if fact in found:
                 continue
-            # only where the fact is filled in some completion can an answer to it change what is reached
-            unset = self._unset[fact]
-            if all(manager.let(unset, region) == space.false for region in regions.values()):
-                continue
+            if len(regions) == 1:
+                if fact not in self._fires:
+                    continue
+                unset = self._unset[fact]  # filled in no completion: no answer to it can reach another verdict
+                if all(manager.let(unset, region) == space.false for region in regions.values()):
+                    continue
             if base is None:
                 base = self._restricted(inputs)
             for value in space.values[fact][1:]:  # values[0] is unknown
                 after = set(self._regions({**inputs, fact: value}, base))
-                # an answer that contradicts the facts given is no case: it changes nothing
                 if after and after != reached:
                     found.add(fact)
                     break

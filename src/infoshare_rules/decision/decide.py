@@ -84,11 +84,10 @@ def decide(
         decision = _decide_plain(rules, runner, facts, forced=(verdict, step))
     if not questions:
         return decision
-    open_ = verdict in (Verdict.UNDETERMINED, Verdict.SEEK_ADVICE) and len(reachable) > 1
     presumed = {p.fact for p in decision.presumed}
     silent = {p.fact for p in decision.presumed if not rules.rule(p.rule).ask}
     assert decisive is not None
-    asked = ordered_questions(decisive, inputs, presumed, silent, open_)
+    asked = ordered_questions(decisive, inputs, presumed, silent)
     return Decision(decision.verdict, decision.obligations, decision.trace, asked, decision.presumed, decision.ruleset, decision.engine)
 
 
