@@ -28,7 +28,7 @@ from ..contracts.decision_json import converter, decision_to_dict
 from ..contracts.errors_json import error_document, error_items
 from ..decision.decide import decide
 from ..engines.registry import get_engine
-from ..errors import DocumentError, FactsError, InfoshareError, suggest
+from ..errors import DocumentError, FactsError, InfoshareError, json_path, suggest
 from ..limits import parse_json_document
 from ..explain.narrative import explain
 from ..explain.render import RENDERERS, explanation_to_dict
@@ -281,8 +281,8 @@ def _facts_at(data: Any, where: str):  # type: ignore[no-untyped-def]
 def _check_object(data: Any, allowed: set[str], required: set[str]) -> list[dict[str, Any]]:
     if not isinstance(data, dict):
         return [_problem("$", "wrong type", "a JSON object")]
-    items = [_problem(f"$.{key}", "unknown key", "one of " + ", ".join(sorted(allowed)), suggest(key, allowed)) for key in sorted(set(data) - allowed)]
-    items += [_problem(f"$.{key}", "missing field") for key in sorted(required - set(data))]
+    items = [_problem(json_path([key]), "unknown key", "one of " + ", ".join(sorted(allowed)), suggest(key, allowed)) for key in sorted(set(data) - allowed)]
+    items += [_problem(json_path([key]), "missing field") for key in sorted(required - set(data))]
     return items
 
 
