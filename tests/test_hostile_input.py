@@ -434,8 +434,10 @@ def test_a_case_pinned_to_a_free_text_ruleset_folder_does_not_echo_it(tmp_path):
         ("rules/obligations.yaml", lambda text: text.replace("obligation: record_decision", f"obligation: {json.dumps(SECRET)}", 1)),
         ("rules/obligations.yaml", lambda text: text.replace("legitimate_purpose: yes", f"{json.dumps(SECRET)}: yes", 1)),
         ("rules/obligations.yaml", lambda text: text.replace('cites: ["4.30"]', f"cites: [{json.dumps(SECRET)}]", 1)),
+        ("rules/consent.yaml", lambda text: text.replace("id: consent-valid", f"id: {json.dumps(SECRET)}", 1)),
+        ("conclusions.yaml", lambda text: text.replace("values: [high, low]", f"values: [high, {json.dumps(SECRET)}]", 1)),
     ],
-    ids=["declared-obligation", "raised-obligation", "condition-fact", "cited-paragraph"],
+    ids=["declared-obligation", "raised-obligation", "condition-fact", "cited-paragraph", "rule-id", "conclusion-value"],
 )
 def test_a_ruleset_naming_things_with_free_text_does_not_echo_it(tmp_path, file, edit):
     import shutil

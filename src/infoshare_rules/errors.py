@@ -30,6 +30,11 @@ def _shown(text: str, limit: int) -> bool:
     return (len(text) <= limit and _IDENTIFIER.fullmatch(text) is not None) or _PARAGRAPH_ID.fullmatch(text) is not None
 
 
+def is_name(text: object) -> bool:
+    """Whether ``text`` may name something (a rule, a conclusion, a paragraph): identifier-like, or a paragraph number."""
+    return isinstance(text, str) and _shown(text, 64)
+
+
 def describe_value(value: object) -> str:
     """A submitted value as an error message may show it: short tokens verbatim, anything else by type and size."""
     if value is None or isinstance(value, bool):
@@ -64,7 +69,7 @@ def describe_key(key: object) -> str:
 def describe_name(name: object) -> str:
     """A name or id taken from input (a rule, an obligation, a paragraph) as a message may quote it."""
     if isinstance(name, str):
-        return repr(name) if _shown(name, 64) else f"<name: str of {len(name)} chars>"
+        return repr(name) if is_name(name) else f"<name: str of {len(name)} chars>"
     return describe_value(name)
 
 
@@ -97,11 +102,11 @@ def describe_path(value: object) -> str:
 
 
 def suggest(got: object, allowed: Iterable[str]) -> str | None:
-    """The closest allowed value to what was given, for a "did you mean" hint."""
+    """The closest allowed value to what was given, for a "did you mean" hint (never one an error may not show)."""
     if not isinstance(got, str):
         return None
     matches = difflib.get_close_matches(got, list(allowed), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    return matches[0] if matches and is_name(matches[0]) else None
 
 
 class InfoshareError(Exception):

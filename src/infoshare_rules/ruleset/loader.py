@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping
 
 import attrs
 
-from ..errors import InputLimitError, RulesetError, describe_name, describe_value, suggest
+from ..errors import InputLimitError, RulesetError, describe_name, describe_value, is_name, suggest
 from ..facts.model import FACT_SPECS, INPUT_SPECS, UNKNOWN
 from ..limits import MAX_YAML_BYTES, read_regular_file
 from .model import (
@@ -173,6 +173,18 @@ def _text(value: Any, file: str, line: int | None, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise RulesetError(f"{what} must be non-empty text, got {describe_value(value)}", file=file, line=line)
     return " ".join(value.split()) if "\n" not in value.strip() else value.strip()
+
+
+def _name(value: Any, file: str, line: int | None, what: str) -> str:
+    """A name the ruleset declares (rule, conclusion, value, obligation, paragraph): errors and traces show it."""
+    if not is_name(value):
+        raise RulesetError(
+            f"{what} must be a name: a letter, then at most 63 letters, digits, '.', '_', ':' or '-' (or a paragraph "
+            f"number such as 4.30); got {describe_name(value)}",
+            file=file,
+            line=line,
+        )
+    return str(value)
 
 
 def _str_list(value: Any, file: str, line: int | None, what: str) -> tuple[str, ...]:
@@ -457,7 +469,7 @@ class _Loader:
         shown, data = self._read_mapping("paragraphs.yaml", "paragraph ids to {heading, text}", required=required)
         for pid, raw in data.items():
             line = data.key_lines.get(pid)
-            pid = str(pid)
+            pid = _name(str(pid), shown, line, "a paragraph id")
             if pid in self.paragraphs:
                 raise RulesetError(f"paragraph {describe_name(pid)} is already defined by the base ruleset", file=shown, line=line)
             _check_keys(raw, shown, f"paragraph {describe_name(pid)}", ["heading", "text"])
@@ -467,11 +479,11 @@ class _Loader:
         shown, data = self._read_mapping("conclusions.yaml", "names to definitions")
         for name, raw in data.items():
             line = data.key_lines.get(name)
-            what = f"conclusion {describe_name(name)}"
+            what = f"conclusion {describe_name(_name(name, shown, line, 'a conclusion'))}"
             if name in FACT_SPECS or name == VERDICT_FACT or name in self.conclusions:
                 raise RulesetError(f"{what}: name already used by a fact or conclusion", file=shown, line=line)
             _check_keys(raw, shown, what, ["values", "statement", "cites"], ["stated_by"])
-            values = _str_list(raw["values"], shown, raw.key_lines["values"], f"{what}: values")
+            values = tuple(_name(v, shown, raw.key_lines["values"], f"{what}: a value") for v in _str_list(raw["values"], shown, raw.key_lines["values"], f"{what}: values"))
             if UNDETERMINED in values:
                 raise RulesetError(f"{what}: {UNDETERMINED!r} is reserved: the engine sets it", file=shown, line=raw.key_lines["values"])
             stated_by = None
@@ -500,7 +512,7 @@ class _Loader:
         shown, data = self._read_mapping("obligations.yaml", "names to definitions")
         for oid, raw in data.items():
             line = data.key_lines.get(oid)
-            what = f"obligation {describe_name(oid)}"
+            what = f"obligation {describe_name(_name(oid, shown, line, 'an obligation'))}"
             if oid in self.obligations:
                 raise RulesetError(f"{what}: already defined by the base ruleset", file=shown, line=line)
             _check_keys(raw, shown, what, ["text", "cites"])
@@ -520,7 +532,7 @@ class _Loader:
     def _rule(self, raw: Any, index: int, file: str) -> Rule:
         line = getattr(raw, "line", None)
         _check_keys(raw, file, "rule", ["id", "statement", "cites", "when", "then"], ["presumes", "wording", "ask"])
-        rule_id = _text(raw["id"], file, line, "id")
+        rule_id = _name(_text(raw["id"], file, line, "id"), file, line, "a rule id")
         what = f"rule {describe_name(rule_id)}"
         cites = self._cites(raw, file, what)
         when_raw = raw["when"]
