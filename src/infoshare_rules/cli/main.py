@@ -22,7 +22,7 @@ from ..cases.report import quiet_text, suite_dict, suite_text, write_coverage_js
 from ..cases.suite import CASE_FILE_SCHEMA, SKIPPED, CaseFileError, SuiteResult, run_suite
 from ..decision.decide import decide
 from ..engines.registry import ENGINE_NAMES
-from ..errors import InfoshareError, InputLimitError, describe_name, describe_path, suggest
+from ..errors import InfoshareError, InputLimitError, RulesetError, describe_name, describe_path, suggest
 from ..explain.narrative import explain
 from ..explain.render import RENDERERS, explanation_to_dict, explanation_to_text
 from ..facts.json import facts_from_json, facts_json_schema
@@ -206,6 +206,11 @@ def test_command(
 
     if overwrite and not update:
         raise click.UsageError("--overwrite only makes sense with --update")
+    if ruleset is not None:
+        try:
+            load_ruleset(ruleset)  # once: a bad --ruleset is one error, not the same error for every case
+        except RulesetError as exc:
+            raise CliInputError(f"--ruleset: {exc}") from None
     junit_failed = False
     if update:
         suite = run_suite(paths, ruleset=ruleset, engine=engine, keywords=keywords, keep_decisions=overwrite)
