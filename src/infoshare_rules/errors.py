@@ -45,7 +45,7 @@ def describe_value(value: object) -> str:
         return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
     if isinstance(value, float):
         text = repr(value)
-        return text if len(text) <= _MAX_VALUE_SHOWN and not abs(value) >= _MAX_INTEGER_SHOWN else "a number"
+        return text if len(text) <= _MAX_VALUE_SHOWN and abs(value) < _MAX_INTEGER_SHOWN else "a number"
     if isinstance(value, str):
         return repr(str(value)) if _shown(value, _MAX_VALUE_SHOWN) else f"a string of {len(value)} characters (not shown)"
     if isinstance(value, bytes):

@@ -70,13 +70,13 @@ def _json_bytes(data: Any) -> bytes:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _json_response(data: Any, status: int = 200) -> Response:
-    return Response(_json_bytes(data), status_code=status, media_type="application/json")
+def _json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(_json_bytes(data), status_code=status, headers=headers, media_type="application/json")
 
 
 def _error_response(status: int, items: list[dict[str, Any]], headers: Mapping[str, str] | None = None) -> Response:
     """The one shape of every error response: the library's error document."""
-    return Response(_json_bytes(error_document(items)), status_code=status, headers=headers, media_type="application/json")
+    return _json_response(error_document(items), status, headers)
 
 
 _PARAMETER_PLACES = ("query", "path", "header", "cookie", "body")
