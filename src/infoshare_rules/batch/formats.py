@@ -26,7 +26,7 @@ import attrs
 
 from .record import BadRecord, RecordError
 from ..decision.model import Decision
-from ..errors import InfoshareError, suggest
+from ..errors import InfoshareError, describe_name, suggest
 from ..facts.model import INPUT_SPECS
 from ..render.json import decision_to_dict
 
@@ -78,7 +78,7 @@ def check_columns(names: list[str], source: str) -> None:
         if name not in known:
             hint = suggest(name, known)
             raise BatchInputError(
-                f"{source}: unknown column {name!r}; columns are facts named group.field (see `infoshare schema`)"
+                f"{source}: unknown column {describe_name(name)}; columns are facts named group.field (see `infoshare schema`)"
                 + (f" (did you mean {hint!r}?)" if hint else "")
             )
 

@@ -22,7 +22,7 @@ from ..cases.report import quiet_text, suite_dict, suite_text, write_coverage_js
 from ..cases.suite import CASE_FILE_SCHEMA, SKIPPED, CaseFileError, SuiteResult, run_suite
 from ..decision.decide import decide
 from ..engines.registry import ENGINE_NAMES
-from ..errors import InfoshareError, InputLimitError, describe_path, suggest
+from ..errors import InfoshareError, InputLimitError, RulesetError, describe_name, describe_path, suggest
 from ..explain.narrative import explain
 from ..explain.render import RENDERERS, explanation_to_dict, explanation_to_text
 from ..facts.json import facts_from_json, facts_json_schema
@@ -158,7 +158,7 @@ def verify_command(facts_file: str | None, fmt: str, record_file: str) -> None:
     try:
         record = record_from_json(_read_input(record_file))
     except InfoshareError as exc:
-        raise CliInputError(f"{record_file}: {exc}") from None
+        raise CliInputError(f"{describe_path(record_file)}: {exc}") from None
     facts = _read_facts(facts_file) if facts_file else None
     result = verify_record(record, facts)
     click.echo(verification_to_json(result) if fmt == "json" else verification_text(result))
@@ -206,6 +206,11 @@ def test_command(
 
     if overwrite and not update:
         raise click.UsageError("--overwrite only makes sense with --update")
+    if ruleset is not None:
+        try:
+            load_ruleset(ruleset)  # once: a bad --ruleset is one error, not the same error for every case
+        except RulesetError as exc:
+            raise CliInputError(f"--ruleset: {exc}") from None
     junit_failed = False
     if update:
         suite = run_suite(paths, ruleset=ruleset, engine=engine, keywords=keywords, keep_decisions=overwrite)
@@ -337,7 +342,7 @@ def rule_command(ruleset: str, rule_id: str) -> None:
         rule = rules.rule(rule_id)
     except KeyError:
         hint = suggest(rule_id, [r.id for r in rules.rules])
-        raise CliInputError(f"no rule {rule_id!r} in {rules.id}" + (f" (did you mean {hint!r}?)" if hint else "")) from None
+        raise CliInputError(f"no rule {describe_name(rule_id)} in {rules.id}" + (f" (did you mean {hint!r}?)" if hint else "")) from None
     click.echo(f"{rule.id}  ({rule.file}:{rule.line})")
     click.echo(f"  {rule.statement}")
     click.echo("  when:")
@@ -364,7 +369,7 @@ def paragraph_command(ruleset: str, paragraph_id: str) -> None:
     paragraph = rules.paragraphs.get(paragraph_id)
     if paragraph is None:
         hint = suggest(paragraph_id, rules.paragraphs)
-        raise CliInputError(f"no paragraph {paragraph_id!r} in {rules.id}" + (f" (did you mean {hint!r}?)" if hint else ""))
+        raise CliInputError(f"no paragraph {describe_name(paragraph_id)} in {rules.id}" + (f" (did you mean {hint!r}?)" if hint else ""))
     click.echo(f"[{paragraph.id}] {paragraph.heading}")
     click.echo(wrap_paragraph(paragraph.text, "  "))
     citing = [r for r in rules.rules if paragraph_id in r.cites]

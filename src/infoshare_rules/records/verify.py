@@ -10,7 +10,7 @@ from .make import facts_sha256, library_version
 from .model import DecisionRecord
 from ..decision.decide import decide
 from ..decision.model import RulesetRef
-from ..errors import DocumentError, RulesetNotFoundError, suggest
+from ..errors import DocumentError, RulesetNotFoundError, describe_name, suggest
 from ..facts.model import CaseFacts
 from ..ruleset.loader import available_rulesets, load_ruleset
 from ..ruleset.model import Ruleset
@@ -56,7 +56,7 @@ def verify_record(
     if ruleset is None:
         # only a shipped ruleset: a record is data, and must not make the library read a folder it names
         if record.ruleset.id not in available_rulesets():
-            raise RulesetNotFoundError(f"no shipped ruleset {record.ruleset.id!r} to verify against", suggestion=suggest(record.ruleset.id, available_rulesets()))
+            raise RulesetNotFoundError(f"no shipped ruleset {describe_name(record.ruleset.id)} to verify against", suggestion=suggest(record.ruleset.id, available_rulesets()))
         ruleset = load_ruleset(record.ruleset.id)
     now = RulesetRef(ruleset.id, ruleset.version, ruleset.hash, ruleset.publication_reference)
     found: dict[str, Any] = dict(
