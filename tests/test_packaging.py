@@ -43,6 +43,7 @@ def test_wheel_ships_rulesets_console_script_and_pytest_plugin(wheel):
     assert on_disk and on_disk <= shipped
     assert "infoshare_rules/engines/_durable.py" in names
     assert "infoshare_rules/py.typed" in names  # PEP 561: type checkers use our annotations
+    assert "infoshare_rules/facts/model.pyi" in names  # the facts as type checkers see them
     assert "infoshare = infoshare_rules.cli.main:main" in entry_points
     assert "infoshare_cases = infoshare_rules.cases.pytest_plugin" in entry_points
 
