@@ -11,3 +11,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Case files under fixtures/ are inputs to the runner's own tests (some fail on purpose).
 collect_ignore_glob = ["fixtures/*"]
+
+
+def pytest_report_header(config):
+    """Say up front whether the browser the HTML tests need is here (without it they fail, never skip)."""
+    from browser import MISSING, find_browser
+
+    found = find_browser()
+    return f"chromium: {found}" if found else f"chromium: NOT FOUND, 2 tests will fail: {MISSING}"

@@ -116,7 +116,7 @@ class InfoshareError(Exception):
 class FactsError(InfoshareError):
     """Facts about a case were invalid: a bad value, an unknown key or a wrong type.
 
-    ``path`` is where in the facts document it happened, e.g. ``$.consent.given_by``.
+    ``path`` is where in the facts document it happened, e.g. ``$.information.provided_by``.
     """
 
     def __init__(

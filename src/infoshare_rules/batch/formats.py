@@ -84,7 +84,7 @@ def check_columns(names: list[str], source: str) -> None:
 
 
 def nest(row: dict[str, Any]) -> dict[str, Any]:
-    """A flat row ({"consent.given_by": "parent"}) as a facts document; empty cells are unknown."""
+    """A flat row ({"information.provided_by": "parent"}) as a facts document; empty cells are unknown."""
     known = fact_columns()
     doc: dict[str, dict[str, Any]] = {}
     for name, value in row.items():

@@ -15,6 +15,7 @@ import attrs
 import fastjsonschema
 import jsonschema
 
+from ..api_types import EngineName
 from ..decision.decide import decide
 from ..decision.model import Decision
 from ..errors import FactsError, InfoshareError, InputLimitError, RulesetError, describe_name, describe_path, describe_value, json_path, suggest
@@ -427,7 +428,7 @@ def iter_results(
     paths: Iterable[str | Path],
     *,
     ruleset: str | Path | None = None,
-    engine: str = "auto",
+    engine: EngineName = "auto",
     keywords: Iterable[str] = (),
 ) -> Iterator[CaseResult]:
     """Run every case in the files; a malformed file or case yields an error result and the rest go on."""
@@ -447,7 +448,7 @@ def iter_results(
             yield run_case(case, ruleset=ruleset, engine=engine)
 
 
-def run_case(case: Case, *, ruleset: str | Path | None = None, engine: str = "auto") -> CaseResult:
+def run_case(case: Case, *, ruleset: str | Path | None = None, engine: EngineName = "auto") -> CaseResult:
     """Decide one case and check it. ``ruleset`` overrides the case's pin (run a suite on another version)."""
     started = time.perf_counter()
     try:
@@ -476,7 +477,7 @@ def run_suite(
     paths: Iterable[str | Path],
     *,
     ruleset: str | Path | None = None,
-    engine: str = "auto",
+    engine: EngineName = "auto",
     keywords: Iterable[str] = (),
     keep_decisions: bool = False,
     maxfail: int | None = None,

@@ -160,8 +160,8 @@ def _decide_in_session(
     if forced is not None:
         everything = {**known, VERDICT_FACT: verdict.value}
         everything.update(rules.rules[i].asserts for i in late)
-        told = explanation(rules, verdict, fired, [v for v in candidates if v is verdict], late, (), everything, inputs, forced[1])
-        return Decision(verdict, told.obligations, told.trace, (), told.presumed, ruleset_ref(rules), runner.name)
+        reasoned = explanation(rules, verdict, fired, [v for v in candidates if v is verdict], late, (), everything, inputs, forced[1])
+        return Decision(verdict, reasoned.obligations, reasoned.trace, (), reasoned.presumed, ruleset_ref(rules), runner.name)
     # As on the compiled path, decisions that agree on what fired, the values read where a condition
     # allows several (or a presumption's fact) and the doubts weighed share one explanation.
     shown = _shown_inputs.get(rules.hash)

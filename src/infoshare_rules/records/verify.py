@@ -8,6 +8,7 @@ import attrs
 
 from .make import facts_sha256, library_version
 from .model import DecisionRecord
+from ..api_types import EngineName
 from ..decision.decide import decide
 from ..decision.model import RulesetRef
 from ..errors import DocumentError, RulesetNotFoundError, describe_name, suggest
@@ -43,7 +44,7 @@ class Verification:
 
 
 def verify_record(
-    record: DecisionRecord, facts: CaseFacts | None = None, *, ruleset: Ruleset | None = None, engine: str = "reference"
+    record: DecisionRecord, facts: CaseFacts | None = None, *, ruleset: Ruleset | None = None, engine: EngineName = "reference"
 ) -> Verification:
     """Re-derive ``record`` with today's ruleset: ``ruleset``, else the shipped ruleset of the record's id.
 

@@ -15,7 +15,7 @@ import json
 import logging
 import os
 import re
-from typing import Any, Callable, Literal, Mapping, Sequence
+from typing import Any, Callable, Literal, Mapping, Sequence, cast
 
 import orjson
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -30,6 +30,7 @@ from starlette.routing import Route
 
 from .openapi import NDJSON, apply_contract
 from .views import Health, paragraph_view, rule_view, ruleset_info
+from ..api_types import EngineName
 from ..contracts.decision_json import converter, decision_to_dict
 from ..contracts.errors_json import error_document, error_items
 from ..decision.decide import decide
@@ -93,7 +94,7 @@ def _parameter_problem(error: Mapping[str, Any]) -> dict[str, Any]:
     return _problem(name, str(error.get("msg", "invalid")), None if expected is None else str(expected))
 
 
-def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled") -> FastAPI:
+def create_app(*, rulesets: Sequence[str] | None = None, engine: EngineName = "compiled") -> FastAPI:
     """The service, with ``rulesets`` (default: every shipped one) loaded and compiled now."""
     loaded: dict[str, Ruleset] = {}
     for ruleset_id in rulesets if rulesets is not None else available_rulesets():
@@ -351,7 +352,7 @@ def _decide_batch(items: list[Any], parse_errors: dict[int, list[dict[str, Any]]
 def app_from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory`` and multi-worker serving: settings from INFOSHARE_* variables."""
     names = os.environ.get("INFOSHARE_RULESETS")
-    return create_app(rulesets=names.split(",") if names else None, engine=os.environ.get("INFOSHARE_ENGINE", "compiled"))
+    return create_app(rulesets=names.split(",") if names else None, engine=cast(EngineName, os.environ.get("INFOSHARE_ENGINE", "compiled")))  # checked by create_app's first decide()
 
 
 __all__ = ["app_from_environment", "create_app"]
