@@ -158,88 +158,33 @@ def test_unsure_concern_is_decisive_only_if_the_answer_matters(facts):
     assert "talk_to_someone_about_concern" in obligation_ids(decision) or decision.verdict is Verdict.UNDETERMINED
 
 
-# ---------------------------------------------------------------- questions: relevance, both ways
-
-
-DOUBT_VALUES = {(d.fact, d.value) for d in load_ruleset().doubts}
-
-
-def conclusions(decision) -> set[tuple[str, str]]:
-    return {(s.concluded.name, s.concluded.value) for s in decision.trace if s.concluded.kind == "conclude"}
-
-
-def relevance(facts, fact: str, decision) -> str | None:
-    """decisive: some answer gives another verdict; contributing: (while undetermined) some answer settles or
-    changes a conclusion on the way; None: neither."""
-    contributes = False
-    for value, _label in INPUT_SPECS[fact].answers:
-        if (INPUT_SPECS[fact].tests, value) in DOUBT_VALUES:
-            continue
-        try:
-            other = decide(with_fact(facts, fact, value), engine="compiled")
-        except Exception:
-            continue
-        if other.verdict is not decision.verdict:
-            return "decisive"
-        contributes = contributes or conclusions(other) != conclusions(decision)
-    return "contributing" if contributes and decision.verdict is Verdict.UNDETERMINED else None
-
-
-def decisive_together(facts, decision, silent: set[str]) -> set[str]:
-    """Facts one rule waits for that, answered together as the rule wants, give another verdict."""
-    flat = flatten(facts)
-    by_test = {spec.tests: spec.name for spec in INPUT_SPECS.values()}
-    found = set()
-    for rule in RULESET.rules:
-        conds = [c for c in rule.when if c.fact in by_test]
-        if any(flat[c.fact] != "unknown" and flat[c.fact] not in c.values for c in conds):
-            continue
-        needed = [c for c in conds if flat[c.fact] == "unknown" and "unknown" not in c.values and by_test[c.fact] not in silent]
-        if len(needed) < 2:
-            continue
-        for answers in itertools.islice(itertools.product(*(c.values for c in needed)), 16):
-            changed = facts
-            for c, v in zip(needed, answers):
-                changed = with_fact(changed, by_test[c.fact], v)
-            try:
-                other = decide(changed, engine="compiled")
-            except Exception:
-                continue
-            if other.verdict is not decision.verdict:
-                found |= {by_test[c.fact] for c in needed}
-                break
-    return found
+# ---------------------------------------------------------------- questions: which (tests/test_cases_v3.py) and in what order
 
 
 @settings(max_examples=40)
 @given(facts=case_facts())
-def test_every_question_is_relevant_and_every_unasked_unknown_fact_is_not(facts):
-    """A question is asked exactly when some answer to it could change the verdict given what is known (or,
-    while the verdict is undetermined, settle a conclusion on the way to one); decisive questions come first."""
+def test_questions_are_unknown_facts_in_the_practitioners_order(facts):
+    """Questions ask only facts not given; the flowchart's own questions come first, in its order, then
+    the finer facts step by step (safety before consent details once a harm concern is stated). Which
+    facts are asked, exactly, is proved against enumeration in tests/test_cases_v3.py."""
+    from infoshare_rules.decision.questions import DOUBT, SAFETY, harm_stated
+
     decision = decided(facts, engine="compiled")
-    asked = [q.fact for q in decision.questions]
-    presumed = {p.fact for p in decision.presumed}
     flat = flatten(facts)
-    kinds = {}
-    silent = {f for r in RULESET.rules for f, _ in r.presumes if not r.ask} if decision.verdict is not Verdict.UNDETERMINED else set()
-    together = decisive_together(facts, decision, silent)
-    for spec in INPUT_SPECS.values():
-        if flat[spec.tests] != "unknown":
-            assert spec.name not in asked, f"asked about {spec.name}, which was given"
-            continue
-        if spec.name in presumed and spec.name in silent:
-            assert spec.name not in asked, f"{spec.name}: the guide says you would know"
-            continue
-        kinds[spec.name] = relevance(facts, spec.name, decision)
-        if kinds[spec.name] != "decisive" and spec.name in together:
-            kinds[spec.name] = "decisive"
-        assert (spec.name in asked) == (kinds[spec.name] is not None), f"{spec.name}: asked={spec.name in asked}, {kinds[spec.name]}"
-    tiers = [kinds[f] == "contributing" for f in asked]
-    assert tiers == sorted(tiers), "decisive questions come first"
-    for tier in (False, True):
-        group_ = [q for q in decision.questions if (kinds[q.fact] == "contributing") == tier]
-        order = [(q.fact in presumed, q.step) for q in group_]
-        assert order == sorted(order), "the flowchart's order, presumed facts last"
+    for q in decision.questions:
+        assert flat[INPUT_SPECS[q.fact].tests] == "unknown", f"asked about {q.fact}, which was given"
+    safety = harm_stated(flat)
+
+    def rank(q):  # type: ignore[no-untyped-def]
+        if q.fact == DOUBT:
+            return (0, 99.0)
+        return (0 if q.direct else 1, q.step - 0.5 if safety and q.fact in SAFETY and not q.direct else q.step)
+
+    ranks = [rank(q) for q in decision.questions]
+    assert ranks == sorted(ranks), [q.fact for q in decision.questions]
+    if decision.verdict not in (Verdict.UNDETERMINED, Verdict.SEEK_ADVICE):
+        silent = {f for r in RULESET.rules for f, _ in r.presumes if not r.ask}
+        assert not silent & {q.fact for q in decision.questions}, "4.24: you will know or be told"
 
 
 @settings(max_examples=40)

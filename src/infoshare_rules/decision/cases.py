@@ -12,8 +12,9 @@ binary decision diagram over the inputs (``semantics/``), restricted to the case
 verdict is reachable where its restricted region is not empty. The same diagrams give the exact
 questions: an unknown fact is *decisive* when two consistent completions differing only in it give
 different verdicts (so pairs and larger sets of unknown facts are covered: the other facts of those
-completions are the rest of the set), or, for a fact a presumption fills, when some answer to it
-changes the reachable verdicts. Nothing else can change the case's verdict, and nothing else is asked.
+completions are the rest of the set), or when some answer to it alone changes the verdicts reached
+(a finer fact tied to a direct answer the case leaves open; a fact a presumption fills). Nothing
+else is asked.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import threading
 from typing import Iterable, Mapping
 
 from ..facts.model import UNKNOWN
-from ..ruleset.model import Ruleset
+from ..ruleset.model import STATED, Rule, Ruleset
 from ..ruleset.verdict import Verdict
 from ..semantics.regions import Semantics, analysed_facts
 from ..semantics.space import BDD, InputSpace
@@ -65,8 +66,6 @@ class CaseSpace:
                 self.verdicts[verdict] = region
         self.bits = {fact: tuple(space.bits[fact]) for fact in space.facts}
         self._unset = {fact: space.assign(fact, UNKNOWN) for fact in space.facts}
-        #: the facts that answer a flowchart question directly (a conclusion's stated_by)
-        self._stated = tuple(c.stated_by for c in rules.conclusions.values() if c.stated_by and c.stated_by in space.values)
         self._manager = manager
         self._lock = threading.Lock()  # CUDD's managers are not thread-safe
         self._memo: dict[tuple[str, ...], tuple[tuple[Verdict, ...], frozenset[str] | None]] = {}
@@ -185,17 +184,17 @@ class CaseSpace:
         candidates = [f for f in (space.facts if facts is None else facts) if f in space.values and inputs.get(f, UNKNOWN) == UNKNOWN]
         found: set[str] = set()
         if len(regions) >= 2:
-            # (a) two consistent completions differing only in the fact (and in the direct answers that
-            # follow from it) give different verdicts: the rest of the two is the set of other answers
+            # (a) two consistent completions differing only in the fact give different verdicts: the
+            # rest of the two is the set of other answers it matters together with
             pairs = list(itertools.combinations(list(regions.values()), 2))
-            stated = tuple(b for d in self._stated if inputs.get(d, UNKNOWN) == UNKNOWN for b in self.bits[d])
             for fact in candidates:
-                bits = set(self.bits[fact]).union(stated)
+                bits = self.bits[fact]
                 hidden = {id(r): manager.exist(bits, r) for r in regions.values()}
                 if any(hidden[id(a)] & hidden[id(b)] != space.false for a, b in pairs):
                     found.add(fact)
         # (b) an answer to the fact alone changes the verdicts reached (an answer that contradicts the
-        # facts given is no case). A decided case changes only where a presumption stood.
+        # facts given is no case): a finer fact tied to a direct answer the case leaves open, say. A
+        # decided case changes only where a presumption stood.
         reached = set(regions)
         base = None
         for fact in candidates:
@@ -215,6 +214,30 @@ class CaseSpace:
                     found.add(fact)
                     break
         return found
+
+    def contradiction(self, inputs: Mapping[str, str]) -> tuple[Rule, Rule] | None:
+        """For a case every completion of which contradicts itself: a stated answer and a rule that
+        contradicts it in some completion (the caller's answer first), or None."""
+        space = self.space
+        assignment: dict[str, bool] = {}
+        filled = []
+        for fact in space.facts:
+            value = inputs.get(fact, UNKNOWN)
+            if value != UNKNOWN:
+                assignment.update(space.assign(fact, value))
+            elif fact in self._fires:
+                filled.append(fact)
+        with self._lock:
+            domain = self._domain(tuple(filled)) if filled else space.true
+            for clash in self.semantics.clashes:
+                if not clash.stated:
+                    continue
+                here = self._manager.let(assignment, clash.region & domain) if assignment else clash.region & domain
+                if here != space.false:
+                    first, second = (clash.first, clash.second) if clash.first.origin == STATED else (clash.second, clash.first)
+                    if inputs.get(first.when[0].fact, UNKNOWN) != UNKNOWN:
+                        return first, second
+        return None
 
     def count(self, inputs: Mapping[str, str], verdict: Verdict) -> int:
         """How many completions of ``inputs`` give ``verdict`` (over the unknown facts the rules test)."""

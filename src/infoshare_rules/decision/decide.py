@@ -69,8 +69,21 @@ def decide(
     cases = case_space(rules)
     reachable, decisive = cases.outcome(inputs, questions)
     if not reachable:
+        clash = cases.contradiction(inputs)
+        if clash is not None:
+            stated, derived = clash
+            fact = stated.when[0].fact
+            raise FactsError(
+                f"$.{fact}",
+                f"contradicts the other facts whatever the answers to the facts not given: you answered {fact} = "
+                f"{stated.value}, but rule {derived.id!r} ({', '.join(derived.cites)}) concludes {derived.name} = "
+                f"{derived.value} from {', '.join(c.fact for c in derived.when)}",
+                expected=f"{fact} = {derived.value} where those facts hold, or unknown",
+            )
         raise FactsError(
-            "$", "contradictory facts", expected="facts some answers to the unknown facts make consistent (every completion contradicts itself)"
+            "$",
+            "contradicts the other facts whatever the answers to the facts not given",
+            expected="facts that some answers to the facts not given make consistent",
         )
     if len(reachable) == 1:
         verdict = reachable[0]
@@ -85,8 +98,15 @@ def decide(
     if not questions:
         return decision
     presumed = {p.fact for p in decision.presumed}
-    silent = {p.fact for p in decision.presumed if not rules.rule(p.rule).ask}
     assert decisive is not None
+    if len(reachable) > 1:
+        # Open: what "you will know or be told about" (4.24) is worth asking after all, and doubt about
+        # what to do decides the verdict (seek advice: section 2, 4.26).
+        silent: set[str] = set()
+        if inputs.get("practitioner.unsure_what_to_do") == UNKNOWN and verdict is Verdict.UNDETERMINED:
+            decisive = decisive | {"practitioner.unsure_what_to_do"}
+    else:
+        silent = {p.fact for p in decision.presumed if not rules.rule(p.rule).ask}
     asked = ordered_questions(decisive, inputs, presumed, silent)
     return Decision(decision.verdict, decision.obligations, decision.trace, asked, decision.presumed, decision.ruleset, decision.engine)
 
