@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("dd.cudd", reason="dd (binary decision diagrams) has wheels for Python 3.11+ only")
+
 
 from hypothesis import given, settings
 

@@ -111,9 +111,11 @@ def test_rulesets_lists_the_national_ruleset():
 def test_console_script_and_module_agree():
     import shutil
 
-    exe = shutil.which("infoshare")
-    if exe is None:
-        pytest.skip("console script not on PATH (package not installed with pip)")
+    # pip puts the console script beside the interpreter (README's test command runs .venv/bin/python
+    # without activating the venv, so it need not be on PATH)
+    beside = Path(sys.executable).parent / "infoshare"
+    exe = str(beside) if beside.is_file() else shutil.which("infoshare")
+    assert exe, f"the console script is not installed: not at {beside}, not on PATH (pip install -e '.[test]' installs it)"
     run = subprocess.run([exe, "decide", "--engine", "reference", str(FACT_FILES[0])], capture_output=True, text=True, timeout=120)
     module = infoshare("decide", "--engine", "reference", str(FACT_FILES[0]))
     assert run.returncode == 0 and run.stdout == module.stdout

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,8 @@ from infoshare_rules.explain.render import explanation_to_dict, explanation_to_h
 from infoshare_rules.facts.json import facts_from_dict, facts_to_dict
 from infoshare_rules.ruleset.loader import load_ruleset
 
+import browser
+from browser import dump_dom
 from service_server import running_server
 
 FACTS = Path(__file__).resolve().parents[1] / "examples" / "facts"
@@ -103,20 +104,22 @@ def test_html_is_standalone():
 
 
 def test_html_renders_in_headless_chromium(tmp_path):
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert browser, "chromium is needed for this test: apt-get install -y chromium (.ci/run installs it)"
     page = tmp_path / "explanation.html"
     page.write_text(explanation_to_html(_explanation()), encoding="utf-8")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}"]
-    run = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr[-2000:]
-    dom = run.stdout
+    dom = dump_dom(page, tmp_path / "profile")
     # the browser's own serialisation of the parsed page: elements as the browser built them
     assert '<p class="verdict" id="verdict">Do not share</p>' in dom
     assert '<section id="what-would-change"><h2>What would change the outcome</h2>' in dom
     assert dom.count("<section id=\"p-") == len(_explanation().sections)
     assert "Individuals have the right to withdraw consent" in dom  # paragraph 4.15's text
     assert "<code>consent.child</code> = <code>withdrawn</code>" in dom
+
+
+def test_no_browser_fails_saying_how_to_install_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("INFOSHARE_CHROMIUM", str(tmp_path / "no-such-browser"))
+    assert browser.find_browser() is None
+    with pytest.raises(pytest.fail.Exception, match=r"apt-get install -y chromium.*README.md, Set up"):
+        dump_dom(tmp_path / "page.html", tmp_path / "profile")
 
 
 def test_service_explain():

@@ -18,6 +18,7 @@ from infoshare_rules.cli.main import main
 from infoshare_rules.errors import describe_value
 from infoshare_rules.facts.json import facts_json_schema
 from infoshare_rules.limits import MAX_FACTS_BYTES, MAX_JSON_DEPTH
+from infoshare_rules.records.verify import verify_record
 from infoshare_rules.ruleset.locate import resolve_ruleset_path
 
 import jsonschema
@@ -331,3 +332,129 @@ def test_a_ruleset_pin_or_folder_with_a_name_too_long_for_the_system_is_an_error
     assert [r.status for r in suite.results] == ["error"] and long not in str(suite.results[0].error)
     with pytest.raises(RulesetError, match="no such ruleset folder"):
         load_ruleset("./" + "x" * 5000)
+
+
+# ---------------------------------------------------------------- names and keys in paths (issue 16)
+
+SECRET = "Jane Doe lives at 12 Acacia Avenue, London NW1"
+EXAMPLE_FACTS = Path(__file__).resolve().parents[1] / "examples" / "facts" / "consent-withdrawn.json"
+
+
+def test_keys_and_names_from_input_are_shown_only_when_identifier_like():
+    from infoshare_rules.errors import describe_key, describe_name, describe_path, json_path, safe_path
+
+    assert describe_key("given_by") == "given_by" and describe_key("consent.child") == "consent.child"
+    assert describe_key(SECRET) == f"<key: str of {len(SECRET)} chars>"
+    assert describe_key("07700900123") == "<key: str of 11 chars>"  # a phone number is not an identifier
+    assert describe_key("a" * 65) == "<key: str of 65 chars>" and describe_key(3) == "<key: int>"
+    assert json_path(["trace", 25, "used", SECRET]) == f"$.trace[25].used.<key: str of {len(SECRET)} chars>"
+    # a path some reader built by pasting the key in: the error describes the step all the same
+    assert safe_path(f"$.trace[25].used.{SECRET}") == f"$.trace[25].used.<key: str of {len(SECRET)} chars>"
+    assert safe_path("$.consent.given_by") == "$.consent.given_by" and safe_path("$.cases[3].expect") == "$.cases[3].expect"
+    assert safe_path(json_path(["x", SECRET])) == json_path(["x", SECRET])  # a described step stays as it is
+    assert describe_name("record_decision") == "'record_decision'" and describe_name("4.30") == "'4.30'"
+    assert describe_name(SECRET) == f"<name: str of {len(SECRET)} chars>"
+    assert describe_path("rules/04-consent.yaml") == "rules/04-consent.yaml"
+    assert describe_path("./Jane Doe/12 Acacia Avenue.json") == "./<8 chars>/<21 chars>"
+    assert describe_path(describe_path("a b/c")) == "<3 chars>/c"
+
+
+@pytest.mark.parametrize("value", ["07700900123", "2012-03-04", 9434765919, 9434765919.0])
+def test_numbers_dates_and_phone_numbers_are_not_echoed_as_values(value):
+    shown = describe_value(value)
+    assert str(value) not in shown and "9434765919" not in shown
+
+
+def test_a_free_text_key_in_a_decision_is_described_not_echoed():
+    from infoshare_rules import decision_from_json, decision_to_dict
+    from infoshare_rules.errors import DocumentError
+
+    data = decision_to_dict(decide(facts_from_json(EXAMPLE_FACTS.read_text()), engine="reference"))
+    data["trace"][0]["used"][SECRET] = 1
+    with pytest.raises(DocumentError) as info:
+        decision_from_json(json.dumps(data))
+    assert info.value.path == f"$.trace[0].used.<key: str of {len(SECRET)} chars>"
+    assert "Acacia" not in str(info.value)
+
+
+def _record_dict():
+    from infoshare_rules.records.json import record_to_dict
+    from infoshare_rules.records.make import make_record
+
+    facts = facts_from_json(EXAMPLE_FACTS.read_text())
+    return record_to_dict(make_record(facts, record_id="r-1", recorded_at="2024-05-01T14:30:00Z", engine="reference"))
+
+
+def test_a_free_text_key_in_a_record_is_described_by_the_reader_and_by_infoshare_verify(capsys, tmp_path):
+    from infoshare_rules.errors import DocumentError
+    from infoshare_rules.records.json import record_from_json
+
+    data = _record_dict()
+    data["reasons"][0]["used"][SECRET] = ["not", "a", "string"]
+    with pytest.raises(DocumentError) as info:
+        record_from_json(json.dumps(data))
+    assert info.value.path.startswith("$.reasons[0].used.<key: str of") and "Acacia" not in str(info.value)
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(data))
+    code, out, err = cli(capsys, "verify", str(path))
+    assert code == 2 and "$.reasons[0].used.<key: str of" in err and "Acacia" not in out + err
+
+
+def test_a_record_naming_a_free_text_ruleset_is_refused_without_echoing_it():
+    from infoshare_rules.errors import RulesetNotFoundError
+    from infoshare_rules.records.json import record_from_dict
+
+    data = _record_dict()
+    data["ruleset"]["id"] = SECRET
+    with pytest.raises(RulesetNotFoundError) as info:
+        verify_record(record_from_dict(data))
+    assert "Acacia" not in str(info.value) and "<name: str of" in str(info.value)
+
+
+def test_a_case_expecting_an_obligation_named_with_free_text_does_not_echo_it(tmp_path):
+    text = f"cases:\n  - name: c1\n    facts: {{}}\n    expect:\n      obligations: [{json.dumps(SECRET)}]\n"
+    write_cases(tmp_path, "a.cases.yaml", text)
+    suite = run_suite([tmp_path], engine="reference")
+    [result] = suite.results
+    assert result.status == "error" and "expects obligation <name: str of" in str(result.error)
+    assert "Acacia" not in str(result.error)
+
+
+def test_a_case_pinned_to_a_free_text_ruleset_folder_does_not_echo_it(tmp_path):
+    text = f"ruleset: {json.dumps('./' + SECRET)}\ncases:\n  - name: c1\n    facts: {{}}\n    expect: {{verdict: undetermined}}\n"
+    write_cases(tmp_path, "a.cases.yaml", text)
+    [result] = run_suite([tmp_path], engine="reference").results
+    assert result.status == "error" and "no such ruleset folder" in str(result.error) and "Acacia" not in str(result.error)
+
+
+@pytest.mark.parametrize(
+    "file, edit",
+    [
+        ("obligations.yaml", lambda text: text + f"\n{json.dumps(SECRET)}:\n  text: Declared, never raised.\n  cites: [\"4.30\"]\n"),
+        ("rules/obligations.yaml", lambda text: text.replace("obligation: record_decision", f"obligation: {json.dumps(SECRET)}", 1)),
+        ("rules/obligations.yaml", lambda text: text.replace("legitimate_purpose: yes", f"{json.dumps(SECRET)}: yes", 1)),
+        ("rules/obligations.yaml", lambda text: text.replace('cites: ["4.30"]', f"cites: [{json.dumps(SECRET)}]", 1)),
+        ("rules/consent.yaml", lambda text: text.replace("id: consent-valid", f"id: {json.dumps(SECRET)}", 1)),
+        ("conclusions.yaml", lambda text: text.replace("values: [high, low]", f"values: [high, {json.dumps(SECRET)}]", 1)),
+    ],
+    ids=["declared-obligation", "raised-obligation", "condition-fact", "cited-paragraph", "rule-id", "conclusion-value"],
+)
+def test_a_ruleset_naming_things_with_free_text_does_not_echo_it(tmp_path, file, edit):
+    import shutil
+
+    from infoshare_rules.ruleset.loader import _Loader
+
+    root = tmp_path / "engine-mini"
+    shutil.copytree(Path(__file__).resolve().parent / "fixtures" / "rulesets" / "engine-mini", root)
+    (root / file).write_text(edit((root / file).read_text()))
+    with pytest.raises(RulesetError) as info:
+        _Loader(root).load()
+    assert "<name: str of" in str(info.value) and "Acacia" not in str(info.value)
+
+
+def test_a_free_text_csv_column_is_not_echoed(tmp_path):
+    from infoshare_rules.batch.formats import check_columns
+
+    with pytest.raises(InfoshareError) as info:
+        check_columns(["consent.child", SECRET], "in.csv")
+    assert "unknown column <name: str of" in str(info.value) and "Acacia" not in str(info.value)

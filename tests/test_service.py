@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -174,3 +175,60 @@ def test_facts_schema_endpoint(client):
     schema = client.get("/schema/facts").json()
     jsonschema.Draft202012Validator.check_schema(schema)
     assert "/v1/" in schema["$id"]
+
+
+# ---------------------------------------------------------------- docs, operation ids (issue 16)
+
+_REFERENCE = re.compile(r"""(?:href|src|spec-url)="([^"]+)"|url: '([^']+)'|window\.location\.origin \+ '([^']+)'""")
+_CONTENT_TYPES = {".css": "text/css", ".js": "javascript", ".png": "image/png", ".json": "application/json"}
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_docs_pages_and_every_asset_they_reference_are_served_by_the_app_itself(client, page):
+    response = client.get(page)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assert "http://" not in html and "https://" not in html  # nothing from a CDN: the page works offline
+    references = {next(group for group in match.groups() if group) for match in _REFERENCE.finditer(html)}
+    assert "/openapi.json" in references and any(ref.endswith(".js") for ref in references)
+    for ref in sorted(references):
+        assert ref.startswith("/"), ref  # from this server
+        asset = client.get(ref)
+        assert asset.status_code == 200 and asset.content, ref
+        suffix = Path(ref).suffix
+        if suffix in _CONTENT_TYPES:
+            assert _CONTENT_TYPES[suffix] in asset.headers["content-type"], (ref, asset.headers["content-type"])
+    scripts = [ref for ref in references if ref.endswith(".js")]
+    assert all(len(client.get(ref).content) > 500_000 for ref in scripts)  # the real bundles, not stubs
+    if page == "/docs":
+        assert "SwaggerUIBundle" in client.get(scripts[0]).text and "/docs/oauth2-redirect" in references
+
+
+def test_every_operation_has_a_named_operation_id(client):
+    document = client.get("/openapi.json").json()
+    ids = {(path, method): operation["operationId"] for path, item in document["paths"].items() for method, operation in item.items()}
+    assert ids == {
+        ("/decide", "post"): "decide",
+        ("/decide/batch", "post"): "decideBatch",
+        ("/record", "post"): "recordDecision",
+        ("/verify", "post"): "verifyRecord",
+        ("/explain", "post"): "explain",
+        ("/rulesets", "get"): "listRulesets",
+        ("/rulesets/{ruleset_id}/rules/{rule_id}", "get"): "getRule",
+        ("/paragraphs/{paragraph_id}", "get"): "getParagraph",
+        ("/schema/facts", "get"): "getFactsSchema",
+        ("/health", "get"): "getHealth",
+    }
+
+
+def test_every_operation_documents_the_one_error_shape(client):
+    document = client.get("/openapi.json").json()
+    error = {"$ref": "#/components/schemas/ErrorDocument"}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            errors = {code: r for code, r in responses.items() if code == "default" or int(code) >= 400}
+            assert "default" in errors, (path, method)
+            assert all(r["content"]["application/json"]["schema"] == error for r in errors.values()), (path, method)
+            if method == "post":
+                assert {"400", "413", "422"} <= set(errors), (path, method)

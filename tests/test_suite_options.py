@@ -105,3 +105,24 @@ def run_on_terminal(args: list[str]) -> bytes:
         reader.join(timeout=10)
         os.close(main)
     return b"".join(chunks)
+
+
+def test_update_keeps_the_case_file_mode(tmp_path):
+    path = tmp_path / "new.cases.yaml"
+    path.write_text(yaml.safe_dump({"cases": [{"name": "no-expectation", "facts": {"legal": {"court_order": "yes"}}}]}))
+    path.chmod(0o644)
+    run = infoshare("test", "--engine", "reference", "--update", str(path))
+    assert run.returncode == 0, run.stderr
+    assert "expect" in path.read_text() and oct(path.stat().st_mode & 0o777) == oct(0o644)
+    path.chmod(0o664)
+    run = infoshare("test", "--engine", "reference", "--update", "--overwrite", str(path))
+    assert run.returncode == 0 and oct(path.stat().st_mode & 0o777) == oct(0o664)
+
+
+def test_a_bad_ruleset_for_a_suite_is_one_error(tmp_path):
+    path = failing_suite(tmp_path, 30)
+    run = infoshare("test", "--ruleset", "uk-2006-practitioners-guid", str(path))
+    assert run.returncode == 2 and run.stdout == ""
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith("infoshare: error: --ruleset: ") and "did you mean 'uk-2006-practitioners-guide'" in lines[0]

@@ -1,6 +1,6 @@
-"""Long fuzzing of the three hostile-input surfaces; prints how many inputs each tried and what it found.
+"""Long fuzzing of the hostile-input surfaces; prints how many inputs each tried and what it found.
 
-    python tools/fuzz.py [--examples 100000] [--surface facts|cases|rulesets ...] [--hang-seconds 10]
+    python tools/fuzz.py [--examples 100000] [--surface facts|cases|rulesets|secret-facts|... ...] [--hang-seconds 10]
 
 Inputs are drawn by the Hypothesis strategies in tests/fuzz_surfaces.py (the CI test runs the
 same surfaces, bounded). A finding is any outcome other than a decision/loaded ruleset or the
@@ -30,6 +30,13 @@ SURFACES = {
     "facts": (surfaces.facts_documents, surfaces.facts_surface),
     "cases": (surfaces.case_folders, surfaces.case_file_surface),
     "rulesets": (surfaces.ruleset_mutations, surfaces.ruleset_surface),
+    # a secret put as a key or a value into what each reader reads (issue 16)
+    "secret-facts": (surfaces.secret_facts, surfaces.secret_facts_surface),
+    "secret-decisions": (surfaces.secret_decisions, surfaces.secret_decision_surface),
+    "secret-records": (surfaces.secret_records, surfaces.secret_record_surface),
+    "secret-cases": (surfaces.secret_case_files, surfaces.secret_case_file_surface),
+    "secret-rulesets": (surfaces.secret_rulesets, surfaces.secret_ruleset_surface),
+    "secret-service": (surfaces.secret_service_requests, surfaces.service_surface),
 }
 
 

@@ -8,9 +8,13 @@ laid out as the data flows: ``facts`` -> ``ruleset`` -> ``engines`` -> ``decisio
 >>> decision = decide(CaseFacts(...))
 """
 
+from pathlib import Path
+from typing import Protocol
+
+from .api_types import EngineName
 from .batch.pool import decide_many
 from .batch.record import RecordError
-from .decision.decide import decide
+from .decision.decide import decide as _decide
 from .decision.model import AnswerOption, Conclusion, Decision, Obligation, Premise, Presumption, Question, RulesetRef, TraceStep
 from .errors import (
     DocumentError,
@@ -62,6 +66,19 @@ from .ruleset.verdict import Verdict
 
 __version__ = "0.1.0"
 
+
+class _Decide(Protocol):
+    """decide()'s signature as the API promises it: ``engine`` is one of the engine names."""
+
+    def __call__(
+        self, facts: CaseFacts, *, ruleset: str | Path | Ruleset = ..., engine: EngineName = ..., questions: bool = ...
+    ) -> Decision: ...
+
+
+#: :func:`infoshare_rules.decision.decide.decide` itself (the same object), typed so that a type
+#: checker rejects an engine name that does not exist.
+decide: _Decide = _decide
+
 __all__ = [
     "DEFAULT_RULESET",
     "AgeBand",
@@ -78,6 +95,7 @@ __all__ = [
     "ConsentResponse",
     "Decision",
     "DocumentError",
+    "EngineName",
     "EngineUnavailableError",
     "FactsError",
     "Harm",

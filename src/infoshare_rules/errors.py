@@ -6,10 +6,33 @@ import difflib
 import re
 from typing import Iterable, Sequence
 
-# Error messages never echo what was submitted (a name or an address would end up in logs): a
-# value is shown only when it is a short identifier-like token, as a typo of an allowed value is.
-_SHORT_TOKEN = re.compile(r"[A-Za-z0-9_.\-]{1,24}")
-_SHORT_PATH = re.compile(r"[A-Za-z0-9_.\-/ ]{1,120}")
+# Error messages never echo what was submitted (a name or an address would end up in logs). Every
+# value, key, name or path step taken from input is shown only when it is a short identifier-like
+# token (as a typo of an allowed value is); anything else is described by its type and length.
+# These functions are the one place that decides; every reader's errors go through them.
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.:\-]{0,63}")
+_PARAGRAPH_ID = re.compile(r"\d{1,2}(?:\.\d{1,2})?")  # 4.30, 2: the guide's paragraph numbers
+_MAX_VALUE_SHOWN = 24
+_MAX_INTEGER_SHOWN = 10**6  # ages and counts; not a phone or NHS number
+# A path as the library builds it: $, then .name or [index] steps, a key it may not show described.
+_PATH_PIECE = re.compile(r"(\.|\[\d+\])")
+_SHOWN_PIECE = re.compile(r"[A-Za-z_][A-Za-z0-9_:\-]{0,63}|<key: [A-Za-z]+(?: of \d+ chars)?>")
+# A part of a file path: a file name may start with a digit (rules/04-consent.yaml).
+_PATH_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}|\.\.?|[~-]|<\d+ chars>|")
+
+
+def is_identifier(text: object) -> bool:
+    """Whether ``text`` is a short identifier-like token (``consent.given_by``, ``rule-1``) that an error may show."""
+    return isinstance(text, str) and _IDENTIFIER.fullmatch(text) is not None
+
+
+def _shown(text: str, limit: int) -> bool:
+    return (len(text) <= limit and _IDENTIFIER.fullmatch(text) is not None) or _PARAGRAPH_ID.fullmatch(text) is not None
+
+
+def is_name(text: object) -> bool:
+    """Whether ``text`` may name something (a rule, a conclusion, a paragraph): identifier-like, or a paragraph number."""
+    return isinstance(text, str) and _shown(text, 64)
 
 
 def describe_value(value: object) -> str:
@@ -17,14 +40,14 @@ def describe_value(value: object) -> str:
     if value is None or isinstance(value, bool):
         return repr(value)
     if isinstance(value, int):
-        if value.bit_length() <= 40:
+        if abs(value) < _MAX_INTEGER_SHOWN:
             return repr(int(value))
         return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
     if isinstance(value, float):
         text = repr(value)
-        return text if len(text) <= 24 else "a number"
+        return text if len(text) <= _MAX_VALUE_SHOWN and abs(value) < _MAX_INTEGER_SHOWN else "a number"
     if isinstance(value, str):
-        return repr(str(value)) if _SHORT_TOKEN.fullmatch(value) else f"a string of {len(value)} characters (not shown)"
+        return repr(str(value)) if _shown(value, _MAX_VALUE_SHOWN) else f"a string of {len(value)} characters (not shown)"
     if isinstance(value, bytes):
         return f"{len(value)} bytes (not shown)"
     if isinstance(value, (list, tuple)):
@@ -35,25 +58,55 @@ def describe_value(value: object) -> str:
 
 
 def describe_key(key: object) -> str:
-    """A mapping key as a path step: shown when it is a short token, else described."""
-    if isinstance(key, str) and _SHORT_TOKEN.fullmatch(key):
-        return key
-    return f"<{describe_value(key)}>"
+    """A mapping key as a path step: shown when identifier-like, else ``<key: str of 48 chars>``."""
+    if is_identifier(key):
+        return str(key)
+    if isinstance(key, str):
+        return f"<key: str of {len(key)} chars>"
+    return f"<key: {type(key).__name__}>"
+
+
+def describe_name(name: object) -> str:
+    """A name or id taken from input (a rule, an obligation, a paragraph) as a message may quote it."""
+    if isinstance(name, str):
+        return repr(name) if is_name(name) else f"<name: str of {len(name)} chars>"
+    return describe_value(name)
+
+
+def json_path(steps: Iterable[object], root: str = "$") -> str:
+    """The path of a place in a JSON document (``$.trace[25].used.<key: str of 48 chars>``), keys described as above."""
+    return root + "".join(f"[{s}]" if isinstance(s, int) and not isinstance(s, bool) else f".{describe_key(s)}" for s in steps)
+
+
+def safe_path(path: str) -> str:
+    """A path built elsewhere, made safe to show: each step that is not identifier-like is described.
+
+    Errors apply it to the path they are given, so a key pasted into a path unchecked is never shown.
+    """
+    pieces = _PATH_PIECE.split(path)
+    changed = False
+    for i in range(0, len(pieces), 2):  # the even places are the names between the separators
+        piece = pieces[i]
+        if piece and not (i == 0 and piece == "$") and _SHOWN_PIECE.fullmatch(piece) is None:
+            pieces[i] = f"<key: str of {len(piece)} chars>"
+            changed = True
+    return "".join(pieces) if changed else path
 
 
 def describe_path(value: object) -> str:
-    """A file name or path given in an input file: shown when short and plain, else described."""
-    if isinstance(value, str) and _SHORT_PATH.fullmatch(value):
-        return value
-    return describe_value(value)
+    """A file name or path given in an input file: each part shown when identifier-like, else its length."""
+    if not isinstance(value, str) or not value or len(value) > 400:
+        return describe_value(value)
+    parts = value.split("/")
+    return "/".join(part if _PATH_PART.fullmatch(part) else f"<{len(part)} chars>" for part in parts)
 
 
 def suggest(got: object, allowed: Iterable[str]) -> str | None:
-    """The closest allowed value to what was given, for a "did you mean" hint."""
+    """The closest allowed value to what was given, for a "did you mean" hint (never one an error may not show)."""
     if not isinstance(got, str):
         return None
     matches = difflib.get_close_matches(got, list(allowed), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    return matches[0] if matches and is_name(matches[0]) else None
 
 
 class InfoshareError(Exception):
@@ -63,7 +116,7 @@ class InfoshareError(Exception):
 class FactsError(InfoshareError):
     """Facts about a case were invalid: a bad value, an unknown key or a wrong type.
 
-    ``path`` is where in the facts document it happened, e.g. ``$.consent.given_by``.
+    ``path`` is where in the facts document it happened, e.g. ``$.information.provided_by``.
     """
 
     def __init__(
@@ -75,7 +128,7 @@ class FactsError(InfoshareError):
         got: object = None,
         suggestion: str | None = None,
     ) -> None:
-        self.path = path
+        self.path = safe_path(path)
         self.problem = problem
         self.expected = expected
         self.got = got
@@ -118,10 +171,10 @@ class RulesetError(InfoshareError):
         suggestion: str | None = None,
     ) -> None:
         self.message = message
-        self.file = file
+        self.file = None if file is None else describe_path(file)
         self.line = line
         self.suggestion = suggestion
-        where = file or "<ruleset>"
+        where = self.file or "<ruleset>"
         if line is not None:
             where += f":{line}"
         text = f"{where}: {message}"
@@ -142,8 +195,8 @@ class RulesetConflictError(InfoshareError):
         self.first = first
         self.second = second
         super().__init__(
-            f"rules conflict on {conclusion!r}: rule {first[0]!r} concluded {first[1]!r}, "
-            f"rule {second[0]!r} concluded {second[1]!r}"
+            f"rules conflict on {describe_name(conclusion)}: rule {describe_name(first[0])} concluded {describe_name(first[1])}, "
+            f"rule {describe_name(second[0])} concluded {describe_name(second[1])}"
         )
 
 
@@ -168,8 +221,8 @@ class DocumentError(InfoshareError):
     """
 
     def __init__(self, path: str, problem: str, *, expected: str | None = None, suggestion: str | None = None) -> None:
-        self.path = path
+        self.path = safe_path(path)
         self.problem = problem
         self.expected = expected
         self.suggestion = suggestion
-        super().__init__(f"{path}: {problem}" + (f"; expected {expected}" if expected else ""))
+        super().__init__(f"{self.path}: {problem}" + (f"; expected {expected}" if expected else ""))

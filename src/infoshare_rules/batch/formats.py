@@ -26,7 +26,7 @@ import attrs
 
 from .record import BadRecord, RecordError
 from ..decision.model import Decision
-from ..errors import InfoshareError, suggest
+from ..errors import InfoshareError, describe_name, suggest
 from ..facts.model import INPUT_SPECS
 from ..render.json import decision_to_dict
 
@@ -78,13 +78,13 @@ def check_columns(names: list[str], source: str) -> None:
         if name not in known:
             hint = suggest(name, known)
             raise BatchInputError(
-                f"{source}: unknown column {name!r}; columns are facts named group.field (see `infoshare schema`)"
+                f"{source}: unknown column {describe_name(name)}; columns are facts named group.field (see `infoshare schema`)"
                 + (f" (did you mean {hint!r}?)" if hint else "")
             )
 
 
 def nest(row: dict[str, Any]) -> dict[str, Any]:
-    """A flat row ({"consent.given_by": "parent"}) as a facts document; empty cells are unknown."""
+    """A flat row ({"information.provided_by": "parent"}) as a facts document; empty cells are unknown."""
     known = fact_columns()
     doc: dict[str, dict[str, Any]] = {}
     for name, value in row.items():

@@ -19,6 +19,7 @@ from typing import Any, Iterable, Iterator
 
 from .record import Record, RecordError
 from .worker import Encode, WorkerSpec, decide_chunk, init_worker, worker_spec
+from ..api_types import EngineName
 from ..decision.model import Decision
 from ..engines.registry import ENGINE_NAMES, durable_available
 from ..errors import EngineUnavailableError, InfoshareError, suggest
@@ -47,7 +48,7 @@ def decide_many(
     records: Iterable[Record],
     *,
     ruleset: str | Path | Ruleset = DEFAULT_RULESET,
-    engine: str = "compiled",
+    engine: EngineName = "compiled",
     workers: int | None = None,
     chunksize: int = DEFAULT_CHUNKSIZE,
 ) -> Iterator[Decision | RecordError]:
@@ -67,7 +68,7 @@ def map_records(
     records: Iterable[Any],
     *,
     ruleset: str | Path | Ruleset = DEFAULT_RULESET,
-    engine: str = "compiled",
+    engine: EngineName = "compiled",
     workers: int | None = None,
     chunksize: int = DEFAULT_CHUNKSIZE,
     encode: Encode | None = None,

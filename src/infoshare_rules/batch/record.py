@@ -29,7 +29,7 @@ class RecordError:
     """A record that could not be decided. Reported in its place; the batch goes on.
 
     ``index`` is the record's 0-based position in the input, ``path`` where in the facts document
-    the problem is (``$.consent.given_by``), ``problem`` what is wrong and what was expected.
+    the problem is (``$.information.provided_by``), ``problem`` what is wrong and what was expected.
     It never holds the submitted value: records are personal data.
     """
 

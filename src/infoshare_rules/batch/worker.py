@@ -11,6 +11,7 @@ from typing import Any, Callable, Sequence, TypeVar
 import attrs
 
 from .record import RecordError, record_error, to_facts
+from ..api_types import EngineName
 from ..decision.decide import decide
 from ..decision.model import Decision
 from ..engines.registry import get_engine
@@ -28,10 +29,10 @@ class WorkerSpec:
 
     ruleset_ref: str  # a shipped id (portable between machines) or a folder path
     ruleset_hash: str
-    engine: str
+    engine: EngineName
 
 
-def worker_spec(ruleset: str | Path | Ruleset, engine: str) -> tuple[Ruleset, WorkerSpec]:
+def worker_spec(ruleset: str | Path | Ruleset, engine: EngineName) -> tuple[Ruleset, WorkerSpec]:
     rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     shipped = isinstance(ruleset, str) and ruleset in available_rulesets()
     ref = ruleset if shipped else str(rules.path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Mapping
@@ -94,6 +95,7 @@ def record_expectations(path: str | Path, decisions: Mapping[str, Decision], *, 
     fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write("".join(lines))
+    os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))  # mkstemp makes it 600: keep the file's own mode
     try:
         check = load_case_file(tmp)
         recorded = {c.name for c in check.cases if c.expect is not None}

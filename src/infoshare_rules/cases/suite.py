@@ -15,9 +15,10 @@ import attrs
 import fastjsonschema
 import jsonschema
 
+from ..api_types import EngineName
 from ..decision.decide import decide
 from ..decision.model import Decision
-from ..errors import FactsError, InfoshareError, InputLimitError, RulesetError, describe_key, describe_path, describe_value, suggest
+from ..errors import FactsError, InfoshareError, InputLimitError, RulesetError, describe_name, describe_path, describe_value, json_path, suggest
 from ..facts.model import INPUT_SPECS, CaseFacts
 from ..facts.json import facts_from_dict
 from ..limits import MAX_FACTS_BYTES, is_regular_file, parse_json_document, read_regular_file
@@ -164,18 +165,18 @@ def _line_of(data: Any, path: Iterable[Any]) -> int | None:
 
 def _schema_message(error: jsonschema.ValidationError) -> str:
     """The problem in words that name the path, the type and what is allowed, never the value itself."""
-    where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{describe_key(p)}" for p in error.absolute_path)
+    where = json_path(error.absolute_path)
     if error.validator == "additionalProperties":
         schema = error.schema if isinstance(error.schema, dict) else {}
         allowed = list(schema.get("properties", {}))
         instance: Any = error.instance
         extras = [k for k in instance if k not in allowed]
         hints = [s for s in (suggest(str(k), allowed) for k in extras) if s]
-        text = f"{where}: unknown key {', '.join(map(describe_value, extras))}; allowed keys: {', '.join(allowed)}"
+        text = f"{where}: unknown key {', '.join(map(describe_name, extras))}; allowed keys: {', '.join(allowed)}"
         return text + (f" (did you mean {hints[0]!r}?)" if hints else "")
     number = isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool)
     if number and any(p in ("cites", "illustrates") for p in error.absolute_path):
-        return f'{where}: paragraph ids must be quoted strings (write "{error.instance}" with quotes; an unquoted 4.30 reads as 4.3)'
+        return f'{where}: paragraph ids must be quoted strings (write "{describe_value(error.instance)}" with quotes; an unquoted 4.30 reads as 4.3)'
     if error.validator == "oneOf" and isinstance(error.instance, dict):
         return f"{where}: a case needs exactly one of 'facts' or 'facts_file'"
     got = describe_value(error.instance)
@@ -310,7 +311,7 @@ def validate_expectation(case: Case, ruleset: Ruleset) -> None:
             if item not in known:
                 hint = suggest(item, known)
                 raise CaseFileError(
-                    f"expects {kind} {item!r}, which ruleset {ruleset.id} does not have" + (f" (did you mean {hint!r}?)" if hint else ""),
+                    f"expects {kind} {describe_name(item)}, which ruleset {ruleset.id} does not have" + (f" (did you mean {hint!r}?)" if hint else ""),
                     file=case.file,
                     line=case.line,
                     case=case.name,
@@ -427,7 +428,7 @@ def iter_results(
     paths: Iterable[str | Path],
     *,
     ruleset: str | Path | None = None,
-    engine: str = "auto",
+    engine: EngineName = "auto",
     keywords: Iterable[str] = (),
 ) -> Iterator[CaseResult]:
     """Run every case in the files; a malformed file or case yields an error result and the rest go on."""
@@ -447,7 +448,7 @@ def iter_results(
             yield run_case(case, ruleset=ruleset, engine=engine)
 
 
-def run_case(case: Case, *, ruleset: str | Path | None = None, engine: str = "auto") -> CaseResult:
+def run_case(case: Case, *, ruleset: str | Path | None = None, engine: EngineName = "auto") -> CaseResult:
     """Decide one case and check it. ``ruleset`` overrides the case's pin (run a suite on another version)."""
     started = time.perf_counter()
     try:
@@ -476,7 +477,7 @@ def run_suite(
     paths: Iterable[str | Path],
     *,
     ruleset: str | Path | None = None,
-    engine: str = "auto",
+    engine: EngineName = "auto",
     keywords: Iterable[str] = (),
     keep_decisions: bool = False,
     maxfail: int | None = None,

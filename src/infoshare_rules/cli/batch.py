@@ -8,6 +8,7 @@ import time
 import click
 
 from .progress import progress
+from ..api_types import EngineName
 from ..batch.formats import FORMATS, Writer, count_records, encoder, format_of, read_records
 from ..batch.pool import DEFAULT_CHUNKSIZE, map_records
 from ..engines.registry import ENGINE_NAMES
@@ -31,7 +32,7 @@ EXIT_OK, EXIT_RECORD_ERRORS = 0, 1
 @click.argument("output_path", metavar="OUT")
 def batch_command(
     ruleset: str,
-    engine: str,
+    engine: EngineName,
     workers: int | None,
     chunksize: int,
     input_format: str | None,

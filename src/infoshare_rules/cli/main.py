@@ -13,6 +13,7 @@ import click
 from .batch import batch_command
 from .progress import progress
 from .replay import replay_command
+from ..api_types import EngineName
 from ..analysis.check import check_ruleset
 from ..analysis.check_report import check_json, check_text
 from ..analysis.diff import diff_rulesets
@@ -22,7 +23,7 @@ from ..cases.report import quiet_text, suite_dict, suite_text, write_coverage_js
 from ..cases.suite import CASE_FILE_SCHEMA, SKIPPED, CaseFileError, SuiteResult, run_suite
 from ..decision.decide import decide
 from ..engines.registry import ENGINE_NAMES
-from ..errors import InfoshareError, InputLimitError, describe_path, suggest
+from ..errors import InfoshareError, InputLimitError, RulesetError, describe_name, describe_path, suggest
 from ..explain.narrative import explain
 from ..explain.render import RENDERERS, explanation_to_dict, explanation_to_text
 from ..facts.json import facts_from_json, facts_json_schema
@@ -86,7 +87,7 @@ def _read_input(path: str) -> bytes:
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
 @click.option("--paragraphs", is_flag=True, help="With --format text, print the text of each cited paragraph.")
 @click.argument("facts_file", metavar="FILE|-")
-def decide_command(ruleset: str, engine: str, fmt: str, paragraphs: bool, facts_file: str) -> None:
+def decide_command(ruleset: str, engine: EngineName, fmt: str, paragraphs: bool, facts_file: str) -> None:
     """Decide the case in a facts JSON document (FILE, or - for standard input)."""
     facts = _read_facts(facts_file)
     decision = decide(facts, ruleset=ruleset, engine=engine)
@@ -134,7 +135,7 @@ def _read_facts(path: str) -> CaseFacts:
 @click.option("--at", "recorded_at", required=True, metavar="TIMESTAMP", help="When the decision was made: RFC 3339 with a UTC offset, e.g. 2024-05-01T14:30:00Z.")
 @click.option("--include-facts", is_flag=True, help="Keep the facts in the record (by default only their sha256).")
 @click.argument("facts_file", metavar="FILE|-")
-def record_command(ruleset: str, engine: str, record_id: str, recorded_at: str, include_facts: bool, facts_file: str) -> None:
+def record_command(ruleset: str, engine: EngineName, record_id: str, recorded_at: str, include_facts: bool, facts_file: str) -> None:
     """Decide a case and print its decision record (guide 4.30): the decision, its reasons, and what it rested on."""
     facts = _read_facts(facts_file)
     record = make_record(facts, record_id=record_id, recorded_at=recorded_at, include_facts=include_facts, ruleset=ruleset, engine=engine)
@@ -158,7 +159,7 @@ def verify_command(facts_file: str | None, fmt: str, record_file: str) -> None:
     try:
         record = record_from_json(_read_input(record_file))
     except InfoshareError as exc:
-        raise CliInputError(f"{record_file}: {exc}") from None
+        raise CliInputError(f"{describe_path(record_file)}: {exc}") from None
     facts = _read_facts(facts_file) if facts_file else None
     result = verify_record(record, facts)
     click.echo(verification_to_json(result) if fmt == "json" else verification_text(result))
@@ -189,7 +190,7 @@ def verify_command(facts_file: str | None, fmt: str, record_file: str) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 def test_command(
     ruleset: str | None,
-    engine: str,
+    engine: EngineName,
     keywords: tuple[str, ...],
     fmt: str,
     junit_xml: str | None,
@@ -206,6 +207,11 @@ def test_command(
 
     if overwrite and not update:
         raise click.UsageError("--overwrite only makes sense with --update")
+    if ruleset is not None:
+        try:
+            load_ruleset(ruleset)  # once: a bad --ruleset is one error, not the same error for every case
+        except RulesetError as exc:
+            raise CliInputError(f"--ruleset: {exc}") from None
     junit_failed = False
     if update:
         suite = run_suite(paths, ruleset=ruleset, engine=engine, keywords=keywords, keep_decisions=overwrite)
@@ -261,7 +267,7 @@ def test_command(
 
 
 def _run_with_progress(
-    paths: tuple[str, ...], ruleset: str | None, engine: str, keywords: tuple[str, ...], maxfail: int | None, quiet: bool
+    paths: tuple[str, ...], ruleset: str | None, engine: EngineName, keywords: tuple[str, ...], maxfail: int | None, quiet: bool
 ) -> SuiteResult:
     # The bar appears only on runs longer than a second, and only when stderr is a terminal.
     with progress("cases", None, quiet=quiet, delay=1.0) as advance:
@@ -337,7 +343,7 @@ def rule_command(ruleset: str, rule_id: str) -> None:
         rule = rules.rule(rule_id)
     except KeyError:
         hint = suggest(rule_id, [r.id for r in rules.rules])
-        raise CliInputError(f"no rule {rule_id!r} in {rules.id}" + (f" (did you mean {hint!r}?)" if hint else "")) from None
+        raise CliInputError(f"no rule {describe_name(rule_id)} in {rules.id}" + (f" (did you mean {hint!r}?)" if hint else "")) from None
     click.echo(f"{rule.id}  ({rule.file}:{rule.line})")
     click.echo(f"  {rule.statement}")
     click.echo("  when:")
@@ -364,7 +370,7 @@ def paragraph_command(ruleset: str, paragraph_id: str) -> None:
     paragraph = rules.paragraphs.get(paragraph_id)
     if paragraph is None:
         hint = suggest(paragraph_id, rules.paragraphs)
-        raise CliInputError(f"no paragraph {paragraph_id!r} in {rules.id}" + (f" (did you mean {hint!r}?)" if hint else ""))
+        raise CliInputError(f"no paragraph {describe_name(paragraph_id)} in {rules.id}" + (f" (did you mean {hint!r}?)" if hint else ""))
     click.echo(f"[{paragraph.id}] {paragraph.heading}")
     click.echo(wrap_paragraph(paragraph.text, "  "))
     citing = [r for r in rules.rules if paragraph_id in r.cites]
@@ -400,7 +406,7 @@ def explain_command(ruleset: str, fmt: str, output: str | None, facts_file: str)
 @ruleset_option
 @engine_option
 @click.argument("facts_file", metavar="[FILE]", required=False)
-def interview_command(ruleset: str, engine: str, facts_file: str | None) -> None:
+def interview_command(ruleset: str, engine: EngineName, facts_file: str | None) -> None:
     """Ask only the questions the decision needs, in the flowchart's order, then give the decision.
 
     Start from the facts in FILE, if given. Answer "not sure" to leave a fact unknown. At the end,
@@ -431,7 +437,7 @@ def interview_command(ruleset: str, engine: str, facts_file: str | None) -> None
     help="Worker processes. One suits 2 cores: the workers share one listening socket, so a burst of new connections may all go to one worker.",
 )
 @click.option("--access-log", is_flag=True, help="Log each request (method, path, status; never bodies).")
-def serve_command(host: str, port: int, engine: str, rulesets: tuple[str, ...], workers: int, access_log: bool) -> None:
+def serve_command(host: str, port: int, engine: EngineName, rulesets: tuple[str, ...], workers: int, access_log: bool) -> None:
     """Serve decisions over HTTP (JSON; OpenAPI at /openapi.json). Needs the `service` extra."""
     try:
         import uvicorn  # noqa: PLC0415 (an optional extra: only this command needs it)

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..api_types import EngineName
 from ..engines.registry import ENGINE_NAMES
 from ..replay.partition import DECISION_STYLES
 from ..replay.run import DEFAULT_BLOCKSIZE, replay
@@ -29,7 +30,7 @@ def replay_command(
     out: str,
     scheduler: str | None,
     workers: int,
-    engine: str,
+    engine: EngineName,
     decisions: str,
     blocksize: int,
     quiet: bool,

@@ -18,7 +18,7 @@ import jsonschema
 
 from .schema_gen import SchemaBuilder
 from ..decision.model import Decision, Premise, TraceStep
-from ..errors import DocumentError, FactsError
+from ..errors import DocumentError, FactsError, json_path
 from ..facts.json import SCHEMA_BASE
 from ..limits import MAX_DOCUMENT_BYTES, parse_json_document
 from ..ruleset.verdict import Verdict
@@ -123,7 +123,7 @@ def first_problem(validator: jsonschema.Draft202012Validator, data: Any) -> Docu
 
 def problem_of(error: jsonschema.ValidationError) -> DocumentError:
     """A schema violation as a DocumentError: where and what was expected, without the value."""
-    path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    path = json_path(error.absolute_path)
     schema = error.schema if isinstance(error.schema, dict) else {}
     expected: str | None = None
     if error.validator == "required":

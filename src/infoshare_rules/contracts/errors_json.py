@@ -57,7 +57,7 @@ def error_json_schema() -> dict[str, Any]:
                 "required": ["path", "problem"],
                 "additionalProperties": True,
                 "properties": {
-                    "path": {"type": "string", "description": "Where: a JSON path such as $.consent.given_by, or file:line."},
+                    "path": {"type": "string", "description": "Where: a JSON path such as $.information.provided_by, or file:line."},
                     "problem": {"type": "string", "description": "What is wrong, e.g. 'not an allowed value'."},
                     "expected": {**text_or_null, "description": "What would have been accepted."},
                     "suggestion": {**text_or_null, "description": "The closest accepted value, when one is close."},

@@ -64,8 +64,12 @@ class CaseSpace:
             if region != space.false:
                 self.verdicts[verdict] = region
         self.bits = {fact: tuple(space.bits[fact]) for fact in space.facts}
+        self._unset = {fact: space.assign(fact, UNKNOWN) for fact in space.facts}
+        #: the facts that answer a flowchart question directly (a conclusion's stated_by)
+        self._stated = tuple(c.stated_by for c in rules.conclusions.values() if c.stated_by and c.stated_by in space.values)
         self._manager = manager
         self._lock = threading.Lock()  # CUDD's managers are not thread-safe
+        self._memo: dict[tuple[str, ...], tuple[tuple[Verdict, ...], frozenset[str] | None]] = {}
 
     # ------------------------------------------------------------ a case's completions
 
@@ -145,8 +149,26 @@ class CaseSpace:
 
     def reachable(self, inputs: Mapping[str, str]) -> tuple[Verdict, ...]:
         """The verdicts some consistent completion of ``inputs`` gives, in the ruleset's precedence order."""
-        found = self.regions(inputs)
-        return tuple(v for v in (*self.rules.precedence, Verdict.UNDETERMINED) if v in found)
+        return self.outcome(inputs, False)[0]
+
+    def outcome(self, inputs: Mapping[str, str], ask: bool) -> tuple[tuple[Verdict, ...], frozenset[str] | None]:
+        """The reachable verdicts and, with ``ask``, the decisive facts: remembered for the last cases seen.
+
+        Both are functions of the facts the rules test alone, so a case decided again (a batch with
+        repeats, an interview's re-decisions, the same case on another engine) costs a lookup.
+        """
+        key = tuple([inputs.get(f, UNKNOWN) for f in self.space.facts])
+        found = self._memo.get(key)
+        if found is not None and (found[1] is not None or not ask):
+            return found
+        with self._lock:
+            regions = self._regions(inputs)
+            reached = tuple(v for v in (*self.rules.precedence, Verdict.UNDETERMINED) if v in regions)
+            decisive = frozenset(self._decisive(inputs, regions, None)) if ask else None
+        if len(self._memo) >= _MEMO_MAX:
+            self._memo.clear()
+        found = self._memo[key] = (reached, decisive)
+        return found
 
     def decisive(self, inputs: Mapping[str, str], facts: Iterable[str] | None = None) -> set[str]:
         """The unknown facts (as rules test them) some answer to which, alone or with others, changes the verdict.
@@ -163,22 +185,32 @@ class CaseSpace:
         candidates = [f for f in (space.facts if facts is None else facts) if f in space.values and inputs.get(f, UNKNOWN) == UNKNOWN]
         found: set[str] = set()
         if len(regions) >= 2:
+            # (a) two consistent completions differing only in the fact (and in the direct answers that
+            # follow from it) give different verdicts: the rest of the two is the set of other answers
             pairs = list(itertools.combinations(list(regions.values()), 2))
+            stated = tuple(b for d in self._stated if inputs.get(d, UNKNOWN) == UNKNOWN for b in self.bits[d])
             for fact in candidates:
-                bits = self.bits[fact]
+                bits = set(self.bits[fact]).union(stated)
                 hidden = {id(r): manager.exist(bits, r) for r in regions.values()}
                 if any(hidden[id(a)] & hidden[id(b)] != space.false for a, b in pairs):
                     found.add(fact)
+        # (b) an answer to the fact alone changes the verdicts reached (an answer that contradicts the
+        # facts given is no case). A decided case changes only where a presumption stood.
         reached = set(regions)
         base = None
         for fact in candidates:
-            if fact in found or fact not in self._fires:
+            if fact in found:
                 continue
+            if len(regions) == 1:
+                if fact not in self._fires:
+                    continue
+                unset = self._unset[fact]  # filled in no completion: no answer to it can reach another verdict
+                if all(manager.let(unset, region) == space.false for region in regions.values()):
+                    continue
             if base is None:
                 base = self._restricted(inputs)
             for value in space.values[fact][1:]:  # values[0] is unknown
                 after = set(self._regions({**inputs, fact: value}, base))
-                # an answer that contradicts the facts given is no case: it changes nothing
                 if after and after != reached:
                     found.add(fact)
                     break
@@ -196,6 +228,9 @@ class CaseSpace:
                     region &= self.space.eq(fact, value)
             return self.space.count(region)
 
+
+#: cases remembered per ruleset (a bound on memory: each entry is a few hundred bytes)
+_MEMO_MAX = 8192
 
 _spaces: dict[str, CaseSpace] = {}
 _spaces_lock = threading.Lock()

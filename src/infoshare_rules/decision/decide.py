@@ -67,7 +67,7 @@ def decide(
     plain = _decide_plain(rules, runner, facts)  # a direct answer against the finer facts raises here
     inputs = flatten(facts)
     cases = case_space(rules)
-    reachable = cases.reachable(inputs)
+    reachable, decisive = cases.outcome(inputs, questions)
     if not reachable:
         raise FactsError(
             "$", "contradictory facts", expected="facts some answers to the unknown facts make consistent (every completion contradicts itself)"
@@ -84,10 +84,10 @@ def decide(
         decision = _decide_plain(rules, runner, facts, forced=(verdict, step))
     if not questions:
         return decision
-    open_ = verdict in (Verdict.UNDETERMINED, Verdict.SEEK_ADVICE) and len(reachable) > 1
     presumed = {p.fact for p in decision.presumed}
     silent = {p.fact for p in decision.presumed if not rules.rule(p.rule).ask}
-    asked = ordered_questions(cases.decisive(inputs), inputs, presumed, silent, open_)
+    assert decisive is not None
+    asked = ordered_questions(decisive, inputs, presumed, silent)
     return Decision(decision.verdict, decision.obligations, decision.trace, asked, decision.presumed, decision.ruleset, decision.engine)
 
 
@@ -160,8 +160,8 @@ def _decide_in_session(
     if forced is not None:
         everything = {**known, VERDICT_FACT: verdict.value}
         everything.update(rules.rules[i].asserts for i in late)
-        told = explanation(rules, verdict, fired, [v for v in candidates if v is verdict], late, (), everything, inputs, forced[1])
-        return Decision(verdict, told.obligations, told.trace, (), told.presumed, ruleset_ref(rules), runner.name)
+        reasoned = explanation(rules, verdict, fired, [v for v in candidates if v is verdict], late, (), everything, inputs, forced[1])
+        return Decision(verdict, reasoned.obligations, reasoned.trace, (), reasoned.presumed, ruleset_ref(rules), runner.name)
     # As on the compiled path, decisions that agree on what fired, the values read where a condition
     # allows several (or a presumption's fact) and the doubts weighed share one explanation.
     shown = _shown_inputs.get(rules.hash)

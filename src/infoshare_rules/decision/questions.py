@@ -3,8 +3,8 @@
 Which facts: exactly those the case's completions say are decisive (``cases.py``): some answer to
 the fact, alone or together with answers to other unknown facts, changes the verdict; for a fact a
 presumption fills, some answer to it changes the verdict the presumption gave. Nothing else is
-asked. A presumption marked ``ask: false`` (4.24: "you will know or be told") keeps its fact unasked
-unless the decision is still open.
+asked. A presumption marked ``ask: false`` (4.24: "where they apply you will know or be told about
+them") keeps its fact unasked.
 
 In what order: the flowchart's own (direct) questions first, in the flowchart's order, so that after
 a direct answer the next direct question follows; then the finer facts, step by step. Once a concern
@@ -44,14 +44,10 @@ def harm_stated(inputs: Mapping[str, str]) -> bool:
     return any(inputs.get(fact) in values for fact, values in HARM_STATED.items())
 
 
-def ordered(
-    decisive: AbstractSet[str], inputs: Mapping[str, str], presumed: AbstractSet[str], silent: AbstractSet[str], open_: bool
-) -> tuple[Question, ...]:
+def ordered(decisive: AbstractSet[str], inputs: Mapping[str, str], presumed: AbstractSet[str], silent: AbstractSet[str]) -> tuple[Question, ...]:
     """The questions for the decisive facts (as rules test them), in the order described above."""
     safety_first = harm_stated(inputs)
-    names = {ASKED_BY[f] for f in decisive if f in ASKED_BY}
-    if not open_:
-        names -= set(silent)
+    names = {ASKED_BY[f] for f in decisive if f in ASKED_BY} - set(silent)
 
     def key(name: str) -> tuple[bool, float, bool, int]:
         spec = INPUT_SPECS[name]

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 
 import attrs
 
+from ..api_types import EngineName
 from ..decision.decide import decide
 from ..errors import FactsError
 from ..facts.json import facts_from_dict, facts_to_dict
@@ -72,7 +73,7 @@ def _with(base: dict[str, Any], changes: tuple[FactChange, ...]) -> CaseFacts:
     return facts_from_dict(data)
 
 
-def _verdict(base: dict[str, Any], changes: tuple[FactChange, ...], ruleset: Ruleset, engine: str) -> Verdict | None:
+def _verdict(base: dict[str, Any], changes: tuple[FactChange, ...], ruleset: Ruleset, engine: EngineName) -> Verdict | None:
     """The verdict with ``changes`` made; None when the changed facts contradict one another."""
     try:
         return decide(_with(base, changes), ruleset=ruleset, engine=engine, questions=False).verdict
@@ -80,7 +81,7 @@ def _verdict(base: dict[str, Any], changes: tuple[FactChange, ...], ruleset: Rul
         return None
 
 
-def what_would_change(facts: CaseFacts, verdict: Verdict, *, ruleset: Ruleset, engine: str = "reference") -> tuple[Counterfactual, ...]:
+def what_would_change(facts: CaseFacts, verdict: Verdict, *, ruleset: Ruleset, engine: EngineName = "reference") -> tuple[Counterfactual, ...]:
     base = facts_to_dict(facts)
     singles = [FactChange(fact, value, other) for fact, value in stated_facts(facts).items() for other in _alternatives(facts, fact, value)]
     found: list[Counterfactual] = []

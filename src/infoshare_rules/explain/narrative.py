@@ -7,6 +7,7 @@ from typing import Any
 import attrs
 
 from .counterfactual import Counterfactual, stated_facts, what_would_change
+from ..api_types import EngineName
 from ..decision.decide import decide
 from ..decision.model import Decision, Obligation, TraceStep
 from ..facts.model import CaseFacts, FACT_SPECS
@@ -58,7 +59,7 @@ def _primary(cites: tuple[str, ...]) -> str:
     return next((c for c in cites if c.startswith("4.")), cites[0] if cites else "flowchart")
 
 
-def explain(facts: CaseFacts, *, ruleset: str | Ruleset = DEFAULT_RULESET, engine: str = "reference", counterfactuals: bool = True) -> Explanation:
+def explain(facts: CaseFacts, *, ruleset: str | Ruleset = DEFAULT_RULESET, engine: EngineName = "reference", counterfactuals: bool = True) -> Explanation:
     rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     decision = decide(facts, ruleset=rules, engine=engine)
     stated: dict[str, list[StatedFact]] = {}

@@ -9,6 +9,7 @@ from pathlib import Path
 import questionary
 
 from .questions import Ask, next_ask, with_answer
+from ..api_types import EngineName
 from ..decision.decide import decide
 from ..decision.model import Decision
 from ..facts.model import CaseFacts
@@ -53,7 +54,7 @@ def ask_one(ask: Ask, ruleset: Ruleset, say=print):  # type: ignore[no-untyped-d
     return int(raw) if raw.strip() else None
 
 
-def interview(facts: CaseFacts, ruleset: Ruleset, *, engine: str = "reference", say=print) -> tuple[CaseFacts, Decision]:  # type: ignore[no-untyped-def]
+def interview(facts: CaseFacts, ruleset: Ruleset, *, engine: EngineName = "reference", say=print) -> tuple[CaseFacts, Decision]:  # type: ignore[no-untyped-def]
     """Ask what the decision needs, one question at a time, until nothing more is needed."""
     not_sure: set[str] = set()
     decision = decide(facts, ruleset=ruleset, engine=engine)

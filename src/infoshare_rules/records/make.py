@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .model import DecisionRecord
+from ..api_types import EngineName
 from ..decision.decide import decide
 from ..decision.model import Decision
 from ..errors import DocumentError
@@ -98,7 +99,7 @@ def make_record(
     recorded_at: str,
     include_facts: bool = False,
     ruleset: str | Path | Ruleset = DEFAULT_RULESET,
-    engine: str = "auto",
+    engine: EngineName = "auto",
 ) -> DecisionRecord:
     """Decide the case and return its decision record."""
     check_record_id(record_id)

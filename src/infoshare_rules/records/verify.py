@@ -8,9 +8,10 @@ import attrs
 
 from .make import facts_sha256, library_version
 from .model import DecisionRecord
+from ..api_types import EngineName
 from ..decision.decide import decide
 from ..decision.model import RulesetRef
-from ..errors import DocumentError, RulesetNotFoundError, suggest
+from ..errors import DocumentError, RulesetNotFoundError, describe_name, suggest
 from ..facts.model import CaseFacts
 from ..ruleset.loader import available_rulesets, load_ruleset
 from ..ruleset.model import Ruleset
@@ -43,7 +44,7 @@ class Verification:
 
 
 def verify_record(
-    record: DecisionRecord, facts: CaseFacts | None = None, *, ruleset: Ruleset | None = None, engine: str = "reference"
+    record: DecisionRecord, facts: CaseFacts | None = None, *, ruleset: Ruleset | None = None, engine: EngineName = "reference"
 ) -> Verification:
     """Re-derive ``record`` with today's ruleset: ``ruleset``, else the shipped ruleset of the record's id.
 
@@ -56,7 +57,7 @@ def verify_record(
     if ruleset is None:
         # only a shipped ruleset: a record is data, and must not make the library read a folder it names
         if record.ruleset.id not in available_rulesets():
-            raise RulesetNotFoundError(f"no shipped ruleset {record.ruleset.id!r} to verify against", suggestion=suggest(record.ruleset.id, available_rulesets()))
+            raise RulesetNotFoundError(f"no shipped ruleset {describe_name(record.ruleset.id)} to verify against", suggestion=suggest(record.ruleset.id, available_rulesets()))
         ruleset = load_ruleset(record.ruleset.id)
     now = RulesetRef(ruleset.id, ruleset.version, ruleset.hash, ruleset.publication_reference)
     found: dict[str, Any] = dict(

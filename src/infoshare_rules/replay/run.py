@@ -25,6 +25,7 @@ from typing import Any, Iterator
 import attrs
 
 from .partition import DECISION_STYLES, PartitionJob, count_lines, decide_partition
+from ..api_types import EngineName
 from ..batch.formats import check_columns, nest, require_pyarrow
 from ..batch.pool import check_engine
 from ..batch.worker import worker_spec
@@ -67,7 +68,7 @@ def replay(
     ruleset: str | Path | Ruleset = DEFAULT_RULESET,
     against: str | Path | Ruleset | None = None,
     out: str | Path,
-    engine: str = "compiled",
+    engine: EngineName = "compiled",
     scheduler: str | None = None,
     client: Any = None,
     workers: int = 2,

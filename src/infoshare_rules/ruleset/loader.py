@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping
 
 import attrs
 
-from ..errors import InputLimitError, RulesetError, describe_value, suggest
+from ..errors import InputLimitError, RulesetError, describe_name, describe_value, is_name, suggest
 from ..facts.model import FACT_SPECS, INPUT_SPECS, UNKNOWN
 from ..limits import MAX_YAML_BYTES, read_regular_file
 from .model import (
@@ -67,6 +67,34 @@ class _Reference:
 _loaded: dict[Path, _Loaded] = {}
 _references: dict[str, _Reference] = {}
 _cache_lock = threading.RLock()
+
+
+def _refuse_hidden_defaults(rules: list[Rule]) -> None:
+    """A rule reads known values: ``unknown`` in a condition is a default, and a default is a presumption.
+
+    An unknown fact is decided by cases (decision/cases.py) unless a presumption states the guide's
+    default for it; so ``unknown`` may appear only in a presumption, and only for a fact some
+    presumption presumes (its own, or a neighbour's it waits for, as 4.24's two presumptions do).
+    """
+    presumed = {fact for r in rules for fact, _ in r.presumes}
+    for rule in rules:
+        for cond in rule.when:
+            if UNKNOWN not in cond.values or cond.fact not in FACT_SPECS:
+                continue
+            if not rule.presumes:
+                raise RulesetError(
+                    f"rule {rule.id!r}: {cond.fact} lists {UNKNOWN!r} outside a presumption; a rule reads known values "
+                    "(an unknown fact is decided by cases): state the default as a presumption, with the guide's wording",
+                    file=rule.file,
+                    line=rule.line,
+                )
+            if cond.fact not in presumed:
+                raise RulesetError(
+                    f"rule {rule.id!r}: {cond.fact} lists {UNKNOWN!r}, but no presumption presumes it: read its known "
+                    "values, or presume it where the guide states a default",
+                    file=rule.file,
+                    line=rule.line,
+                )
 
 
 def _fresh_lock_in_child() -> None:
@@ -175,6 +203,18 @@ def _text(value: Any, file: str, line: int | None, what: str) -> str:
     return " ".join(value.split()) if "\n" not in value.strip() else value.strip()
 
 
+def _name(value: Any, file: str, line: int | None, what: str) -> str:
+    """A name the ruleset declares (rule, conclusion, value, obligation, paragraph): errors and traces show it."""
+    if not is_name(value):
+        raise RulesetError(
+            f"{what} must be a name: a letter, then at most 63 letters, digits, '.', '_', ':' or '-' (or a paragraph "
+            f"number such as 4.30); got {describe_name(value)}",
+            file=file,
+            line=line,
+        )
+    return str(value)
+
+
 def _str_list(value: Any, file: str, line: int | None, what: str) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     out = []
@@ -219,7 +259,7 @@ class _Loader:
         ruleset_id = _text(meta["id"], meta_file, meta.key_lines["id"], "id")
         if ruleset_id != self.path.name:
             raise RulesetError(
-                f"id {ruleset_id!r} must match the folder name {self.path.name!r}", file=meta_file, line=meta.key_lines["id"]
+                f"id {describe_name(ruleset_id)} must match the folder name {describe_name(self.path.name)}", file=meta_file, line=meta.key_lines["id"]
             )
         source = meta["source"]
         _check_keys(source, meta_file, "source", ["title", "reference"], ["publisher", "year", "url"])
@@ -267,11 +307,12 @@ class _Loader:
                 if rule.id in seen and not (rule.id in replaced and seen[rule.id].index < self.new_rules_from):
                     first = seen[rule.id]
                     raise RulesetError(
-                        f"duplicate rule id {rule.id!r} (first defined at {first.file}:{first.line})", file=shown, line=rule.line
+                        f"duplicate rule id {describe_name(rule.id)} (first defined at {first.file}:{first.line})", file=shown, line=rule.line
                     )
                 seen[rule.id] = rule
                 rules.append(rule)
         rules = self._apply_local_changes(rules, changes, meta_file)
+        _refuse_hidden_defaults(rules)
         weakens = self._weakens(meta, meta_file)
         if base is not None:
             own = [r for r in rules if r.file.startswith(f"{self.display}/")]
@@ -314,7 +355,7 @@ class _Loader:
         try:
             return datetime.date.fromisoformat(str(raw)).isoformat()
         except ValueError:
-            raise RulesetError(f"effective_from must be a date YYYY-MM-DD, got {raw!r}", file=file, line=line) from None
+            raise RulesetError(f"effective_from must be a date YYYY-MM-DD, got {describe_value(raw)}", file=file, line=line) from None
 
     def _normative(self, meta: LineDict, file: str) -> tuple[str, ...]:
         if "normative" not in meta:
@@ -324,7 +365,7 @@ class _Loader:
         for pid in ids:
             if pid not in self.paragraphs:
                 raise RulesetError(
-                    f"normative: no paragraph {pid!r} in paragraphs.yaml", file=file, line=line, suggestion=suggest(pid, self.paragraphs)
+                    f"normative: no paragraph {describe_name(pid)} in paragraphs.yaml", file=file, line=line, suggestion=suggest(pid, self.paragraphs)
                 )
         return ids
 
@@ -334,7 +375,7 @@ class _Loader:
         for cite in cites:
             if base is not None and cite in base.paragraphs:
                 raise RulesetError(
-                    f"{what}: cites {cite!r} of {base.id}; cite this protocol's own paragraph (in its paragraphs.yaml)",
+                    f"{what}: cites {describe_name(cite)} of {base.id}; cite this protocol's own paragraph (in its paragraphs.yaml)",
                     file=file,
                     line=raw.key_lines["cites"],
                 )
@@ -358,7 +399,7 @@ class _Loader:
                 rule_id = _text(raw["rule"], file, eline, f"{action}: rule")
                 if rule_id not in base_ids:
                     raise RulesetError(
-                        f"{action}: no rule {rule_id!r} in {base.id}", file=file, line=eline, suggestion=suggest(rule_id, base_ids)
+                        f"{action}: no rule {describe_name(rule_id)} in {base.id}", file=file, line=eline, suggestion=suggest(rule_id, base_ids)
                     )
                 reason = _text(raw["reason"], file, eline, f"{action}: reason")
                 out.append(LocalChange(action, rule_id, reason, self._own_cites(raw, file, f"{action} {rule_id!r}", base)))
@@ -390,7 +431,7 @@ class _Loader:
             eline = getattr(raw, "line", line)
             _check_keys(raw, file, "weakens", ["what", "reason", "cites"])
             what = _text(raw["what"], file, eline, "weakens: what")
-            out.append(Weakening(what, _text(raw["reason"], file, eline, "weakens: reason"), self._cites(raw, file, f"weakens {what!r}")))
+            out.append(Weakening(what, _text(raw["reason"], file, eline, "weakens: reason"), self._cites(raw, file, f"weakens {describe_name(what)}")))
         return tuple(out)
 
     def _hash(self, base: Ruleset | None) -> str:
@@ -420,7 +461,7 @@ class _Loader:
         for name in names:
             if name not in allowed:
                 raise RulesetError(
-                    f"verdict_precedence: unknown verdict {name!r}; allowed: {', '.join(allowed)}",
+                    f"verdict_precedence: unknown verdict {describe_name(name)}; allowed: {', '.join(allowed)}",
                     file=file,
                     line=line,
                     suggestion=suggest(name, allowed),
@@ -438,7 +479,7 @@ class _Loader:
         for cite in cites:
             if cite not in self.paragraphs:
                 raise RulesetError(
-                    f"{what}: cites paragraph {cite!r}, which is not in paragraphs.yaml",
+                    f"{what}: cites paragraph {describe_name(cite)}, which is not in paragraphs.yaml",
                     file=file,
                     line=raw.key_lines["cites"],
                     suggestion=suggest(cite, self.paragraphs),
@@ -457,21 +498,21 @@ class _Loader:
         shown, data = self._read_mapping("paragraphs.yaml", "paragraph ids to {heading, text}", required=required)
         for pid, raw in data.items():
             line = data.key_lines.get(pid)
-            pid = str(pid)
+            pid = _name(str(pid), shown, line, "a paragraph id")
             if pid in self.paragraphs:
-                raise RulesetError(f"paragraph {pid!r} is already defined by the base ruleset", file=shown, line=line)
-            _check_keys(raw, shown, f"paragraph {pid!r}", ["heading", "text"])
+                raise RulesetError(f"paragraph {describe_name(pid)} is already defined by the base ruleset", file=shown, line=line)
+            _check_keys(raw, shown, f"paragraph {describe_name(pid)}", ["heading", "text"])
             self.paragraphs[pid] = Paragraph(pid, _text(raw["heading"], shown, line, "heading"), _text(raw["text"], shown, line, "text"))
 
     def _load_conclusions(self) -> None:
         shown, data = self._read_mapping("conclusions.yaml", "names to definitions")
         for name, raw in data.items():
             line = data.key_lines.get(name)
-            what = f"conclusion {name!r}"
+            what = f"conclusion {describe_name(_name(name, shown, line, 'a conclusion'))}"
             if name in FACT_SPECS or name == VERDICT_FACT or name in self.conclusions:
                 raise RulesetError(f"{what}: name already used by a fact or conclusion", file=shown, line=line)
             _check_keys(raw, shown, what, ["values", "statement", "cites"], ["stated_by"])
-            values = _str_list(raw["values"], shown, raw.key_lines["values"], f"{what}: values")
+            values = tuple(_name(v, shown, raw.key_lines["values"], f"{what}: a value") for v in _str_list(raw["values"], shown, raw.key_lines["values"], f"{what}: values"))
             if UNDETERMINED in values:
                 raise RulesetError(f"{what}: {UNDETERMINED!r} is reserved: the engine sets it", file=shown, line=raw.key_lines["values"])
             stated_by = None
@@ -480,14 +521,14 @@ class _Loader:
                 spec = FACT_SPECS.get(stated_by)
                 if spec is None:
                     raise RulesetError(
-                        f"{what}: stated_by names unknown fact {stated_by!r}",
+                        f"{what}: stated_by names unknown fact {describe_name(stated_by)}",
                         file=shown,
                         line=raw.key_lines["stated_by"],
                         suggestion=suggest(stated_by, FACT_SPECS),
                     )
                 if sorted(spec.values) != sorted(values + (UNKNOWN,)):
                     raise RulesetError(
-                        f"{what}: stated_by fact {stated_by!r} must have exactly the values {', '.join(values)} and unknown",
+                        f"{what}: stated_by fact {describe_name(stated_by)} must have exactly the values {', '.join(values)} and unknown",
                         file=shown,
                         line=raw.key_lines["stated_by"],
                     )
@@ -500,7 +541,7 @@ class _Loader:
         shown, data = self._read_mapping("obligations.yaml", "names to definitions")
         for oid, raw in data.items():
             line = data.key_lines.get(oid)
-            what = f"obligation {oid!r}"
+            what = f"obligation {describe_name(_name(oid, shown, line, 'an obligation'))}"
             if oid in self.obligations:
                 raise RulesetError(f"{what}: already defined by the base ruleset", file=shown, line=line)
             _check_keys(raw, shown, what, ["text", "cites"])
@@ -520,8 +561,8 @@ class _Loader:
     def _rule(self, raw: Any, index: int, file: str) -> Rule:
         line = getattr(raw, "line", None)
         _check_keys(raw, file, "rule", ["id", "statement", "cites", "when", "then"], ["presumes", "wording", "ask"])
-        rule_id = _text(raw["id"], file, line, "id")
-        what = f"rule {rule_id!r}"
+        rule_id = _name(_text(raw["id"], file, line, "id"), file, line, "a rule id")
+        what = f"rule {describe_name(rule_id)}"
         cites = self._cites(raw, file, what)
         when_raw = raw["when"]
         if not isinstance(when_raw, LineDict) or not when_raw:
@@ -532,12 +573,12 @@ class _Loader:
             domain = self._domain(name)
             if domain is None:
                 names = list(FACT_SPECS) + list(self.conclusions) + [VERDICT_FACT]
-                raise RulesetError(f"{what}: unknown fact or conclusion {name!r}", file=file, line=cline, suggestion=suggest(name, names))
+                raise RulesetError(f"{what}: unknown fact or conclusion {describe_name(name)}", file=file, line=cline, suggestion=suggest(name, names))
             values = _str_list(wanted, file, cline, f"{what}: {name}")
             for value in values:
                 if value not in domain:
                     raise RulesetError(
-                        f"{what}: {name} has no value {value!r}; allowed: {', '.join(domain)}",
+                        f"{what}: {name} has no value {describe_name(value)}; allowed: {', '.join(domain)}",
                         file=file,
                         line=cline,
                         suggestion=suggest(value, domain),
@@ -550,7 +591,7 @@ class _Loader:
         kind, target = next(iter(then.items()))
         if kind not in RULE_KINDS:
             raise RulesetError(
-                f"{what}: unknown conclusion kind {kind!r}; allowed: {', '.join(RULE_KINDS)}",
+                f"{what}: unknown conclusion kind {describe_name(kind)}; allowed: {', '.join(RULE_KINDS)}",
                 file=file,
                 line=tline,
                 suggestion=suggest(str(kind), RULE_KINDS),
@@ -605,11 +646,11 @@ class _Loader:
             spec = FACT_SPECS.get(fact)
             if spec is None or fact not in INPUT_SPECS:
                 raise RulesetError(
-                    f"{what}: presumes unknown fact {fact!r}", file=file, line=pline, suggestion=suggest(str(fact), INPUT_SPECS)
+                    f"{what}: presumes unknown fact {describe_name(fact)}", file=file, line=pline, suggestion=suggest(str(fact), INPUT_SPECS)
                 )
             value = str(value)
             if value not in spec.values or value == UNKNOWN:
-                raise RulesetError(f"{what}: cannot presume {fact} = {value!r}; allowed: {', '.join(v for v in spec.values if v != UNKNOWN)}", file=file, line=pline)
+                raise RulesetError(f"{what}: cannot presume {fact} = {describe_name(value)}; allowed: {', '.join(v for v in spec.values if v != UNKNOWN)}", file=file, line=pline)
             cond = conditions.get(fact)
             if cond is None:
                 conditions[fact] = Condition(fact, (UNKNOWN,))
@@ -660,12 +701,12 @@ class _Loader:
             fact = _text(raw["fact"], file, line, "doubt: fact")
             spec = FACT_SPECS.get(fact)
             if spec is None:
-                raise RulesetError(f"doubt: unknown fact {fact!r}", file=file, line=line, suggestion=suggest(fact, FACT_SPECS))
+                raise RulesetError(f"doubt: unknown fact {describe_name(fact)}", file=file, line=line, suggestion=suggest(fact, FACT_SPECS))
             value = _text(raw["value"], file, line, "doubt: value")
             between = _str_list(raw["between"], file, line, "doubt: between") if "between" in raw else ()
             for v in (value, *between):
                 if v not in spec.values or v == UNKNOWN:
-                    raise RulesetError(f"doubt about {fact}: no value {v!r}; allowed: {', '.join(spec.values)}", file=file, line=line)
+                    raise RulesetError(f"doubt about {fact}: no value {describe_name(v)}; allowed: {', '.join(spec.values)}", file=file, line=line)
             doubts.append(Doubt(fact, value, between, _text(raw["statement"], file, line, "doubt: statement"), self._cites(raw, file, "doubt")))
         return tuple(doubts)
 
@@ -685,7 +726,7 @@ class _Loader:
             name, value = next(iter(target.items()))
             if name not in self.conclusions:
                 raise RulesetError(
-                    f"{what}: concludes undeclared conclusion {name!r} (declare it in conclusions.yaml)",
+                    f"{what}: concludes undeclared conclusion {describe_name(name)} (declare it in conclusions.yaml)",
                     file=file,
                     line=line,
                     suggestion=suggest(str(name), self.conclusions),
@@ -693,7 +734,7 @@ class _Loader:
             allowed = self.conclusions[name].values
             if str(value) not in allowed:
                 raise RulesetError(
-                    f"{what}: {name} has no value {value!r}; allowed: {', '.join(allowed)}",
+                    f"{what}: {name} has no value {describe_name(value)}; allowed: {', '.join(allowed)}",
                     file=file,
                     line=line,
                     suggestion=suggest(str(value), allowed),
@@ -706,7 +747,7 @@ class _Loader:
             known = self.obligations
         if not isinstance(target, str) or target not in known:
             raise RulesetError(
-                f"{what}: unknown {kind} {target!r}", file=file, line=line, suggestion=suggest(str(target), known)
+                f"{what}: unknown {kind} {describe_name(target)}", file=file, line=line, suggestion=suggest(str(target), known)
             )
         return target, "yes"
 
@@ -717,15 +758,15 @@ class _Loader:
         for name in self.conclusions:
             line = self.lines.get(("conclusion", name))
             if name not in concluded:
-                raise RulesetError(f"conclusion {name!r} is declared but no rule concludes it", file=shown, line=line)
+                raise RulesetError(f"conclusion {describe_name(name)} is declared but no rule concludes it", file=shown, line=line)
             if name not in used:
-                raise RulesetError(f"conclusion {name!r} is concluded but no rule uses it", file=shown, line=line)
+                raise RulesetError(f"conclusion {describe_name(name)} is concluded but no rule uses it", file=shown, line=line)
         for kind, specs, shown in (("obligation", self.obligations, "obligations.yaml"),):
             raised = {r.name for r in rules if r.kind == kind}
             for key in specs:
                 if key not in raised:
                     raise RulesetError(
-                        f"{kind} {key!r} is declared but no rule raises it", file=self._file(shown)[1], line=self.lines.get((kind, key))
+                        f"{kind} {describe_name(key)} is declared but no rule raises it", file=self._file(shown)[1], line=self.lines.get((kind, key))
                     )
 
 
@@ -780,7 +821,7 @@ def _refuse_silent_weakening(
     replaced = {c.rule for c in changes}
     for rule in own:
         if rule.asserts[0] in cone_names and rule.id not in declared and rule.id not in replaced:
-            problems.append(f"its rule {rule.id!r} concludes {rule.asserts[0]}, which must_share rests on")
+            problems.append(f"its rule {describe_name(rule.id)} concludes {rule.asserts[0]}, which must_share rests on")
     for doubt in doubts[len(base.doubts) :]:
         if f"doubt:{doubt.fact}" not in declared:
             problems.append(f"it adds a doubt about {doubt.fact}, which can turn must_share into seek_advice")

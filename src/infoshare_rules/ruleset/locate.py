@@ -19,7 +19,7 @@ import os
 import re
 from pathlib import Path
 
-from ..errors import RulesetNotFoundError, describe_value, suggest
+from ..errors import RulesetNotFoundError, describe_path, describe_value, suggest
 from ..limits import is_folder, is_regular_file
 
 #: Environment variable listing extra folders that hold rulesets (searched after the shipped ones).
@@ -61,7 +61,7 @@ def resolve_ruleset_path(ref: str | Path, near: Path | None = None) -> Path:
         path = Path(ref).expanduser()
         if not path.is_absolute() and near is not None:
             path = near / path  # extends: relative to the extending ruleset, not the cwd
-        shown = str(ref) if isinstance(ref, Path) or len(str(ref)) <= 200 else describe_value(str(ref))
+        shown = describe_path(str(ref))
         if not is_folder(path):
             raise RulesetNotFoundError("no such ruleset folder", file=shown)
         if not is_regular_file(path / "ruleset.yaml"):

@@ -21,14 +21,11 @@ from ..facts.model import AGE_IN_BAND, FACT_SPECS, UNKNOWN
 
 try:
     from dd import cudd as _bdd_module
-except ImportError:  # dd publishes CUDD wheels for CPython 3.11+ only: elsewhere its pure-Python BDDs (slower, same answers)
+except ImportError:  # dd builds without CUDD from source where it has no wheel: its pure-Python BDDs (slower, same answers)
     try:
         from dd import autoref as _bdd_module
     except ImportError:
         _bdd_module = None
-
-#: which BDD package backs the spaces: "cudd" (C), "autoref" (dd's pure Python) or "" (none)
-BACKEND = "" if _bdd_module is None else _bdd_module.__name__.rsplit(".", 1)[-1]
 
 # dd ships no type information: a BDD node (cudd.Function) is typed as Any.
 BDD: TypeAlias = Any
@@ -61,6 +58,7 @@ class InputSpace:
         self.true = self.manager.true
         self.false = self.manager.false
         self._eq: dict[tuple[str, str], BDD] = {}
+        self._assign: dict[tuple[str, str], dict[str, bool]] = {}
         self.domain = self.true
         for fact in self.facts:
             self.domain &= self.any_of(fact, self.values[fact])
@@ -87,9 +85,13 @@ class InputSpace:
         return found
 
     def assign(self, fact: str, value: str) -> dict[str, bool]:
-        """The bit assignment that sets ``fact`` to ``value`` (for substitution with ``let``)."""
-        code = self.values[fact].index(value)
-        return {name: bool((code >> b) & 1) for b, name in enumerate(self.bits[fact])}
+        """The bit assignment that sets ``fact`` to ``value`` (for substitution with ``let``). Do not modify it."""
+        key = (fact, value)
+        found = self._assign.get(key)
+        if found is None:
+            code = self.values[fact].index(value)
+            found = self._assign[key] = {name: bool((code >> b) & 1) for b, name in enumerate(self.bits[fact])}
+        return found
 
     def substitute(self, region: BDD, fact: str, value: str) -> BDD:
         """``region`` with ``fact`` replaced by ``value`` (the inputs whose what-if lands in region)."""

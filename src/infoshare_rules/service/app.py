@@ -3,7 +3,10 @@
 Rulesets are loaded and compiled when the app is made, so no request pays for it. Decisions
 run in the request handler; larger work (batches, records, explanations) runs in the thread
 pool, which only the reference and compiled engines allow (they share nothing between decisions).
-Errors are the library's error documents; no request ever gets a traceback.
+Every error response, whatever refused the request (the body, a parameter, the path, the method,
+the size), is the library's error document (``ErrorDocument``); no request ever gets a traceback,
+and a client that disconnects early is not logged as an error. The docs pages (/docs, /redoc) are
+served with their scripts from the fastapi-offline package, so they work without the internet.
 """
 
 from __future__ import annotations
@@ -11,24 +14,28 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import Any, Callable, Sequence
+import re
+from typing import Any, Callable, Literal, Mapping, Sequence, cast
 
 import orjson
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 
 from .openapi import NDJSON, apply_contract
 from .views import Health, paragraph_view, rule_view, ruleset_info
+from ..api_types import EngineName
 from ..contracts.decision_json import converter, decision_to_dict
 from ..contracts.errors_json import error_document, error_items
 from ..decision.decide import decide
 from ..engines.registry import get_engine
-from ..errors import DocumentError, FactsError, InfoshareError, suggest
+from ..errors import DocumentError, FactsError, InfoshareError, json_path, suggest
 from ..limits import parse_json_document
 from ..explain.narrative import explain
 from ..explain.render import RENDERERS, explanation_to_dict
@@ -64,15 +71,30 @@ def _json_bytes(data: Any) -> bytes:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _json_response(data: Any, status: int = 200) -> Response:
-    return Response(_json_bytes(data), status_code=status, media_type="application/json")
+def _json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(_json_bytes(data), status_code=status, headers=headers, media_type="application/json")
 
 
-def _error_response(status: int, items: list[dict[str, Any]]) -> Response:
-    return _json_response(error_document(items), status)
+def _error_response(status: int, items: list[dict[str, Any]], headers: Mapping[str, str] | None = None) -> Response:
+    """The one shape of every error response: the library's error document."""
+    return _json_response(error_document(items), status, headers)
 
 
-def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled") -> FastAPI:
+_PARAMETER_PLACES = ("query", "path", "header", "cookie", "body")
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _parameter_problem(error: Mapping[str, Any]) -> dict[str, Any]:
+    """A parameter FastAPI refused, as a problem like every other: the parameter's name, what was expected, a hint."""
+    name = ".".join(str(p) for p in error.get("loc", ()) if p not in _PARAMETER_PLACES) or "$"
+    expected = (error.get("ctx") or {}).get("expected")
+    if error.get("type") == "literal_error" and isinstance(expected, str):
+        allowed = _QUOTED.findall(expected)
+        return _problem(name, "not an allowed value", "one of " + ", ".join(allowed), suggest(error.get("input"), allowed))
+    return _problem(name, str(error.get("msg", "invalid")), None if expected is None else str(expected))
+
+
+def create_app(*, rulesets: Sequence[str] | None = None, engine: EngineName = "compiled") -> FastAPI:
     """The service, with ``rulesets`` (default: every shipped one) loaded and compiled now."""
     loaded: dict[str, Ruleset] = {}
     for ruleset_id in rulesets if rulesets is not None else available_rulesets():
@@ -84,10 +106,13 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled
     # durable-rules sessions are not to be driven from several threads: keep its work on the loop.
     offload: Callable[..., Any] = run_in_threadpool if engine in ("reference", "compiled") else _inline
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="infoshare-rules decision service",
         version=library_version(),
-        description="Decisions on sharing information about a child, following HM Government's 2006 practitioners' guide.",
+        description="Decisions on sharing information about a child, following HM Government's 2006 practitioners' guide. "
+        "Every error response is an ErrorDocument: where (path), what is wrong (problem), what was expected and "
+        "a suggestion, never the values sent.",
+        swagger_ui_parameters={"validatorUrl": None},  # no call to the online validator
     )
 
     def ruleset_for(ruleset_id: str | None, where: str = "ruleset", status: int = 422) -> Ruleset:
@@ -97,10 +122,7 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled
         return found
 
     async def read_json(request: Request) -> Any:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            raise ServiceError(413, [_problem("$", "request body too large", f"at most {MAX_BODY_BYTES} bytes")])
-        body = await request.body()
+        body = await read_body(request)
         # The library's own parser: duplicate keys, deep nesting, huge numbers and non-UTF-8 are
         # refused as they are everywhere else (json.loads would keep the last of two keys).
         try:
@@ -121,13 +143,19 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled
 
     @app.exception_handler(RequestValidationError)
     async def _parameter_error(_: Request, exc: RequestValidationError) -> Response:
-        items = [_problem(".".join(str(p) for p in e.get("loc", ())) or "$", e.get("msg", "invalid")) for e in exc.errors()]
-        return _error_response(422, items)
+        return _error_response(422, [_parameter_problem(e) for e in exc.errors()])
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> Response:
         problem = {404: "no such path", 405: "method not allowed"}.get(exc.status_code, "refused")
-        return _error_response(exc.status_code, [_problem("$", problem)])
+        expected = exc.headers.get("Allow") if exc.status_code == 405 and exc.headers else None
+        return _error_response(exc.status_code, [_problem("$", problem, expected and f"one of {expected}")], exc.headers)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _client_gone(_: Request, exc: ClientDisconnect) -> Response:
+        # Nobody is left to answer: not an error of ours, and no traceback (the response is dropped).
+        log.info("client disconnected before its request was read")
+        return _error_response(400, [_problem("$", "the client disconnected before the request was read")])
 
     @app.exception_handler(Exception)
     async def _internal_error(_: Request, exc: Exception) -> Response:
@@ -144,13 +172,12 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled
     decide_served = Route("/decide", decide_route, methods=["POST"])
     app.router.routes.insert(0, decide_served)
 
-    @app.post("/decide/batch", summary="Decide many cases: a JSON array, or JSON Lines")
+    @app.post("/decide/batch", summary="Decide many cases: a JSON array, or JSON Lines", operation_id="decideBatch")
     async def batch_route(request: Request, ruleset: str | None = Query(None, description="Ruleset id (default: the national guide).")) -> Response:
         rules = ruleset_for(ruleset)
         lines = request.headers.get("content-type", "").split(";")[0].strip() == NDJSON
         if lines:
-            body = await request.body()
-            items, parse_errors = _ndjson_items(body)
+            items, parse_errors = _ndjson_items(await read_body(request))
         else:
             items, parse_errors = await read_json(request), {}
             if not isinstance(items, list):
@@ -162,7 +189,7 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled
             return Response(b"".join(_json_bytes(r) + b"\n" for r in results), media_type=NDJSON)
         return _json_response({"schema_version": "1.0", "results": results})
 
-    @app.post("/record", summary="Decide a case and return its decision record (4.30)")
+    @app.post("/record", summary="Decide a case and return its decision record (4.30)", operation_id="recordDecision")
     async def record_route(request: Request, ruleset: str | None = Query(None, description="Ruleset id (default: the national guide).")) -> Response:
         rules = ruleset_for(ruleset)
         data = await read_json(request)
@@ -178,7 +205,7 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled
         )
         return _json_response(record_to_dict(record))
 
-    @app.post("/verify", summary="Re-derive a decision record: has the ruleset changed, would the verdict differ?")
+    @app.post("/verify", summary="Re-derive a decision record: has the ruleset changed, would the verdict differ?", operation_id="verifyRecord")
     async def verify_route(request: Request) -> Response:
         data = await read_json(request)
         request_errors = _check_object(data, {"record", "facts"}, {"record"})
@@ -193,11 +220,11 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled
         result = await offload(lambda: verify_record(record, facts, ruleset=rules, engine=engine))
         return _json_response(verification_to_dict(result))
 
-    @app.post("/explain", summary="Explain a decision in the guide's order, and what would change it")
+    @app.post("/explain", summary="Explain a decision in the guide's order, and what would change it", operation_id="explain")
     async def explain_route(
         request: Request,
         ruleset: str | None = Query(None, description="Ruleset id (default: the national guide)."),
-        format: str = Query("json", pattern="^(json|markdown|html|text)$", description="json, markdown, html or text."),  # noqa: A002
+        format: Literal["json", "markdown", "html", "text"] = Query("json", description="json, markdown, html or text."),  # noqa: A002
     ) -> Response:
         rules = ruleset_for(ruleset)
         facts = _facts_at(await read_json(request), "$")
@@ -207,11 +234,11 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled
         media = {"markdown": "text/markdown", "html": "text/html", "text": "text/plain"}[format]
         return Response(RENDERERS[format](explanation).encode("utf-8"), media_type=f"{media}; charset=utf-8")
 
-    @app.get("/rulesets", summary="The compiled rulesets")
+    @app.get("/rulesets", summary="The compiled rulesets", operation_id="listRulesets")
     async def rulesets_route() -> Response:
         return _json_response([converter.unstructure(ruleset_info(r)) for r in loaded.values()])
 
-    @app.get("/rulesets/{ruleset_id}/rules/{rule_id}", summary="A rule, with the text of the paragraphs it cites")
+    @app.get("/rulesets/{ruleset_id}/rules/{rule_id}", summary="A rule, with the text of the paragraphs it cites", operation_id="getRule")
     async def rule_route(ruleset_id: str, rule_id: str) -> Response:
         rules = ruleset_for(ruleset_id, "ruleset_id", 404)
         try:
@@ -221,7 +248,7 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled
             raise ServiceError(404, [_problem("rule_id", "no such rule", f"a rule id of {rules.id}", suggest(rule_id, ids))]) from None
         return _json_response(converter.unstructure(view))
 
-    @app.get("/paragraphs/{paragraph_id}", summary="A paragraph of the guide and the rules citing it")
+    @app.get("/paragraphs/{paragraph_id}", summary="A paragraph of the guide and the rules citing it", operation_id="getParagraph")
     async def paragraph_route(paragraph_id: str, ruleset: str | None = Query(None, description="Ruleset id (default: the national guide).")) -> Response:
         rules = ruleset_for(ruleset)
         if paragraph_id not in rules.paragraphs:
@@ -229,11 +256,11 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled
             raise ServiceError(404, [_problem("paragraph_id", "no such paragraph", "a paragraph number such as 4.30, or flowchart", hint)])
         return _json_response(converter.unstructure(paragraph_view(rules, paragraph_id)))
 
-    @app.get("/schema/facts", summary="JSON Schema of the facts document")
+    @app.get("/schema/facts", summary="JSON Schema of the facts document", operation_id="getFactsSchema")
     async def facts_schema_route() -> Response:
         return _json_response(facts_json_schema())
 
-    @app.get("/health", summary="Liveness, version, engine and rulesets")
+    @app.get("/health", summary="Liveness, version, engine and rulesets", operation_id="getHealth")
     async def health_route() -> Response:
         return _json_response(converter.unstructure(Health("ok", library_version(), engine, tuple(loaded))))
 
@@ -255,11 +282,11 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: str = "compiled
 
 
 # How /openapi.json describes POST /decide, which create_app serves with a plain route: this
-# route is never mounted and never called (the operation id is the one FastAPI gave it before).
+# route is never mounted and never called.
 _documentation = APIRouter()
 
 
-@_documentation.post("/decide", summary="Decide one case", operation_id="decide_route_decide_post")
+@_documentation.post("/decide", summary="Decide one case", operation_id="decide")
 async def _decide_documented(ruleset: str | None = Query(None, description="Ruleset id (default: the national guide).")) -> Response:
     raise NotImplementedError
 
@@ -269,6 +296,14 @@ _DECIDE_DOCUMENTED = _documentation.routes[0]
 
 async def _inline(function: Callable[..., Any], *args: Any) -> Any:
     return function(*args)
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, refused with 413 when its declared length is over the limit."""
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise ServiceError(413, [_problem("$", "request body too large", f"at most {MAX_BODY_BYTES} bytes")])
+    return await request.body()
 
 
 def _facts_at(data: Any, where: str):  # type: ignore[no-untyped-def]
@@ -281,8 +316,8 @@ def _facts_at(data: Any, where: str):  # type: ignore[no-untyped-def]
 def _check_object(data: Any, allowed: set[str], required: set[str]) -> list[dict[str, Any]]:
     if not isinstance(data, dict):
         return [_problem("$", "wrong type", "a JSON object")]
-    items = [_problem(f"$.{key}", "unknown key", "one of " + ", ".join(sorted(allowed)), suggest(key, allowed)) for key in sorted(set(data) - allowed)]
-    items += [_problem(f"$.{key}", "missing field") for key in sorted(required - set(data))]
+    items = [_problem(json_path([key]), "unknown key", "one of " + ", ".join(sorted(allowed)), suggest(key, allowed)) for key in sorted(set(data) - allowed)]
+    items += [_problem(json_path([key]), "missing field") for key in sorted(required - set(data))]
     return items
 
 
@@ -317,7 +352,7 @@ def _decide_batch(items: list[Any], parse_errors: dict[int, list[dict[str, Any]]
 def app_from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory`` and multi-worker serving: settings from INFOSHARE_* variables."""
     names = os.environ.get("INFOSHARE_RULESETS")
-    return create_app(rulesets=names.split(",") if names else None, engine=os.environ.get("INFOSHARE_ENGINE", "compiled"))
+    return create_app(rulesets=names.split(",") if names else None, engine=cast(EngineName, os.environ.get("INFOSHARE_ENGINE", "compiled")))  # checked by create_app's first decide()
 
 
 __all__ = ["app_from_environment", "create_app"]

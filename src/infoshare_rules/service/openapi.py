@@ -136,7 +136,9 @@ def _json(name: str) -> dict[str, Any]:
 
 
 ERROR = {"description": "Refused: the errors say where and what was expected (never the values sent).", "content": _json("ErrorDocument")}
-BAD_BODY = {"400": ERROR, "422": ERROR}
+# Every error response of the service has this one shape, whatever its status: each operation says so.
+ANY_ERROR = {"description": "Any other error (a parameter, the method, an internal error): the same error document.", "content": _json("ErrorDocument")}
+BAD_BODY = {"400": ERROR, "413": ERROR, "422": ERROR}
 
 # (path, method) -> requestBody and responses, all by reference to the library's schemas.
 CONTRACT: dict[tuple[str, str], dict[str, Any]] = {
@@ -159,7 +161,6 @@ CONTRACT: dict[tuple[str, str], dict[str, Any]] = {
                 "content": {**_json("BatchResult"), NDJSON: {"schema": {"$ref": "#/components/schemas/BatchItem"}}},
             },
             **BAD_BODY,
-            "413": ERROR,
         },
     },
     ("/record", "post"): {
@@ -206,6 +207,7 @@ def apply_contract(document: dict[str, Any], ruleset_ids: list[str]) -> dict[str
         if operation is None:  # a route this app does not serve
             continue
         operation.update(copy.deepcopy(contract))
+        operation["responses"].setdefault("default", copy.deepcopy(ANY_ERROR))
         for parameter in operation.get("parameters", []):
             parameter.setdefault("schema", {}).pop("title", None)
             if parameter["name"] in ("ruleset", "ruleset_id"):
