@@ -35,6 +35,7 @@ for _rule in RULES.rules:
     for _fact, _value in _rule.presumes:
         PRESUMED_BY.setdefault(_fact, set()).add(_rule.index)
 COMPILED = get_engine(RULES, "compiled")
+STATED_BY = {c.stated_by: name for name, c in RULES.conclusions.items() if c.stated_by}
 
 
 def _document(flat: dict[str, str]) -> dict[str, dict[str, object]]:
@@ -136,7 +137,9 @@ def test_decide_by_cases_equals_enumeration(case):
 @settings(max_examples=40)
 @given(partial_cases(most_hidden=3))
 def test_questions_are_exactly_the_facts_that_can_change_the_verdict(case):
-    """A fact is asked when two completions differing only in it give different verdicts, so sets of
+    """A fact is asked when two completions differing only in it give different verdicts (they agree on a
+    fact both leave to a presumption, or one answers with the value the other presumes, and on a direct
+    answer the finer facts derive in both), so sets of
     facts are covered (the rest of those completions), or when an answer to it alone changes the
     verdicts reached; and, while the case is open, doubt about what to do. Nothing else is asked (4.24's
     facts, which "you will know or be told about", only while the case is open)."""
@@ -147,20 +150,40 @@ def test_questions_are_exactly_the_facts_that_can_change_the_verdict(case):
         decision = decide(_facts(flat), engine="compiled")
     except FactsError:
         return
-    verdict_of = {}
-    for v, cs in found.items():
-        for c in cs:
-            verdict_of[tuple(sorted(c.items()))] = v
+    presumable = [f for f in hidden if f in PRESUMED_BY]
+
+    def presumed(c):  # type: ignore[no-untyped-def]
+        """The value presumed for each fact the completion leaves to a presumption."""
+        fired = _fired({**c, **{f: UNKNOWN for f in presumable}})
+        return {f: next(v for i in fired & PRESUMED_BY[f] for g, v in RULES.rules[i].presumes if g == f) for f in presumable if c[f] == UNKNOWN}
+
+    def derived(c):  # type: ignore[no-untyped-def]
+        """The direct answers the completion's finer facts derive (the rules reach them without the answer)."""
+        out = set()
+        for g in hidden:
+            if g in STATED_BY:
+                try:
+                    _, known = COMPILED.evaluate({**c, g: UNKNOWN})
+                except (FactsError, RulesetConflictError):
+                    continue
+                if any(r.origin != "stated" and r.kind == "conclude" and r.name == STATED_BY[g] for r in (RULES.rules[i] for i in COMPILED.evaluate({**c, g: UNKNOWN})[0])):
+                    out.add(g)
+        return out
+
+    def agree(c1, p1, d1, c2, p2, d2, g):  # type: ignore[no-untyped-def]
+        if c1[g] == c2[g] or (g in d1 and g in d2):
+            return True  # the same answer, both left to a presumption, or a direct answer both derive
+        return p1.get(g) == c2[g] or p2.get(g) == c1[g]
+
+    labelled = [(c, presumed(c), derived(c), v) for v, cs in found.items() for c in cs]
     expected = set()
     for fact in hidden:
         others = [f for f in hidden if f != fact]
         # (a) completions differing only in the fact
-        rest = others
-        by_rest: dict[tuple, set[Verdict]] = {}
-        for v, cs in found.items():
-            for c in cs:
-                by_rest.setdefault(tuple(c[f] for f in rest), set()).add(v)
-        if len(found) > 1 and any(len(vs) > 1 for vs in by_rest.values()):
+        if len(found) > 1 and any(
+            v1 is not v2 and c1[fact] != c2[fact] and all(agree(c1, p1, d1, c2, p2, d2, g) for g in others)
+            for (c1, p1, d1, v1), (c2, p2, d2, v2) in itertools.combinations(labelled, 2)
+        ):
             expected.add(fact)
             continue
         # (b) an answer to the fact alone changes the verdicts reached

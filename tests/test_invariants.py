@@ -167,7 +167,7 @@ def test_questions_are_unknown_facts_in_the_practitioners_order(facts):
     """Questions ask only facts not given; the flowchart's own questions come first, in its order, then
     the finer facts step by step (safety before consent details once a harm concern is stated). Which
     facts are asked, exactly, is proved against enumeration in tests/test_cases_v3.py."""
-    from infoshare_rules.decision.questions import DOUBT, SAFETY, harm_stated
+    from infoshare_rules.decision.questions import DOUBT, LAST_DIRECT, SAFETY, harm_stated
 
     decision = decided(facts, engine="compiled")
     flat = flatten(facts)
@@ -178,6 +178,8 @@ def test_questions_are_unknown_facts_in_the_practitioners_order(facts):
     def rank(q):  # type: ignore[no-untyped-def]
         if q.fact == DOUBT:
             return (0, 99.0)
+        if q.fact in LAST_DIRECT:
+            return (0, 98.0)
         return (0 if q.direct else 1, q.step - 0.5 if safety and q.fact in SAFETY and not q.direct else q.step)
 
     ranks = [rank(q) for q in decision.questions]

@@ -11,7 +11,8 @@ Completions are counted in their billions, so they are never enumerated: each ve
 binary decision diagram over the inputs (``semantics/``), restricted to the case's known facts, and a
 verdict is reachable where its restricted region is not empty. The same diagrams give the exact
 questions: an unknown fact is *decisive* when two consistent completions differing only in it give
-different verdicts (so pairs and larger sets of unknown facts are covered: the other facts of those
+different verdicts (where a presumption fills a fact, in one or both, they agree on it when both leave it
+to a presumption or one answers it with the value the other presumes) (so pairs and larger sets of unknown facts are covered: the other facts of those
 completions are the rest of the set), or when some answer to it alone changes the verdicts reached
 (a finer fact tied to a direct answer the case leaves open; a fact a presumption fills). Nothing
 else is asked.
@@ -52,6 +53,23 @@ class CaseSpace:
                 fires |= semantics.fires[i]
             self._fires[fact] = fires
         self._unknown = unknown
+        #: for each fact a presumption fills, where each value it may be presumed to take is presumed
+        self._fires_value: dict[str, dict[str, BDD]] = {}
+        for rule in rules.rules:
+            for fact, value in rule.presumes:
+                if fact in space.values:
+                    by_value = self._fires_value.setdefault(fact, {})
+                    by_value[value] = by_value.get(value, space.false) | semantics.fires[rule.index]
+        self._effective: dict[tuple[str, ...], list[tuple[str, tuple[tuple[str, BDD], ...]]]] = {}
+        #: for each fact that answers a flowchart question directly: where the finer facts derive its answer
+        self._derived: dict[str, BDD] = {}
+        for name, spec in rules.conclusions.items():
+            if spec.stated_by and spec.stated_by in space.values:
+                found = space.false
+                for rule in rules.rules:
+                    if rule.kind == "conclude" and rule.name == name and rule.origin != STATED:
+                        found |= semantics.fires[rule.index]
+                self._derived[spec.stated_by] = found
         #: the completions allowed, keyed by the presumable facts unknown in a case
         self._domains: dict[tuple[str, ...], BDD] = {}
         known_everywhere = space.domain
@@ -146,6 +164,65 @@ class CaseSpace:
                 self._domains[filled] = domain
         return domain
 
+    def _presumed_values(self, filled: tuple[str, ...]) -> list[tuple[str, tuple[tuple[str, BDD], ...]]]:
+        """For each fact in ``filled``: where it is presumed to take each value (decided as in ``_domain``)."""
+        found = self._effective.get(filled)
+        if found is None:
+            space = self.space
+            unset: dict[str, bool] = {}
+            for fact in filled:
+                unset.update(space.assign(fact, UNKNOWN))
+            found = [
+                (fact, tuple((value, self._manager.let(unset, fires)) for value, fires in self._fires_value[fact].items()))
+                for fact in filled
+            ]
+            if len(self._effective) < 4096:
+                self._effective[filled] = found
+        return found
+
+    def _effective_regions(self, inputs: Mapping[str, str], regions: Mapping[Verdict, BDD]) -> list[BDD]:
+        """The regions with every filled fact read both as left to its presumption and as the value presumed.
+
+        Two completions agree on a fact both leave to a presumption (whatever it presumes: that follows
+        from the facts they differ in), or where one leaves it to a presumption and the other answers it
+        with the value presumed; and on a direct answer the finer facts derive in both (it follows from
+        them). So a fact that changes which presumptions fire (harm.child: none lets seeking consent be
+        presumed safe), or a finer fact beneath a direct answer left open, is compared on what it means.
+        """
+        space = self.space
+        manager = self._manager
+        filled = tuple(f for f in space.facts if f in self._fires and inputs.get(f, UNKNOWN) == UNKNOWN)
+        stated = [f for f in self._derived if inputs.get(f, UNKNOWN) == UNKNOWN]
+        if not filled and not stated:
+            return list(regions.values())
+        assignment: dict[str, bool] = {}
+        for fact in space.facts:
+            value = inputs.get(fact, UNKNOWN)
+            if value != UNKNOWN:
+                assignment.update(space.assign(fact, value))
+        derived = [(f, manager.let(assignment, self._derived[f]) if assignment else self._derived[f]) for f in stated]
+        out = []
+        for region in regions.values():
+            # a direct answer the finer facts derive follows from them: marked as such (the unknown code,
+            # unused by completions of a fact no presumption fills), it agrees with any other so derived
+            for fact, here in derived:
+                follows = region & here
+                if follows != space.false:
+                    region = region | (self._unknown[fact] & manager.exist(self.bits[fact], follows))
+            for fact, by_value in self._presumed_values(filled):
+                unknown = self._unknown[fact]
+                at_unknown = region & unknown
+                if at_unknown == space.false:
+                    continue
+                moved = region  # a filled fact matches a filled one, or an answer equal to the value presumed
+                bits = self.bits[fact]
+                for value, fires in by_value:
+                    here = manager.let(assignment, fires) if assignment else fires
+                    moved |= space.eq(fact, value) & manager.exist(bits, at_unknown & here)
+                region = moved
+            out.append(region)
+        return out
+
     def reachable(self, inputs: Mapping[str, str]) -> tuple[Verdict, ...]:
         """The verdicts some consistent completion of ``inputs`` gives, in the ruleset's precedence order."""
         return self.outcome(inputs, False)[0]
@@ -184,12 +261,14 @@ class CaseSpace:
         candidates = [f for f in (space.facts if facts is None else facts) if f in space.values and inputs.get(f, UNKNOWN) == UNKNOWN]
         found: set[str] = set()
         if len(regions) >= 2:
-            # (a) two consistent completions differing only in the fact give different verdicts: the
-            # rest of the two is the set of other answers it matters together with
-            pairs = list(itertools.combinations(list(regions.values()), 2))
+            # (a) two consistent completions differing only in the fact give different verdicts (see
+            # _effective_regions for facts left to presumptions): the rest of the two is the set of other
+            # answers it matters together with
+            effective = self._effective_regions(inputs, regions)
+            pairs = list(itertools.combinations(effective, 2))
             for fact in candidates:
                 bits = self.bits[fact]
-                hidden = {id(r): manager.exist(bits, r) for r in regions.values()}
+                hidden = {id(r): manager.exist(bits, r) for r in effective}
                 if any(hidden[id(a)] & hidden[id(b)] != space.false for a, b in pairs):
                     found.add(fact)
         # (b) an answer to the fact alone changes the verdicts reached (an answer that contradicts the

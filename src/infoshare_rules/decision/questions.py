@@ -11,8 +11,9 @@ In what order: the flowchart's own (direct) questions first, in the flowchart's 
 a direct answer the next direct question follows; then the finer facts, step by step. Once a concern
 about significant harm is stated, the safety questions of 3.18 and 4.22 (would seeking consent or
 discussing it with the family increase the risk, or interfere with an investigation?) come before
-the other consent details, since they decide whether consent may be sought at all. Doubt about what
-to do comes right after the flowchart's own questions (the flowchart: "if you are not sure what to do
+the other consent details, since they decide whether consent may be sought at all. A statutory duty
+or court order ("you will know or be told about them", 4.24) and then doubt about what to do come
+right after the flowchart's other questions (the flowchart: "if you are not sure what to do
 at any stage"). Within a step, facts a presumption fills come after the others, in declaration order.
 """
 
@@ -44,6 +45,9 @@ SAFETY = frozenset(
 
 #: doubt about what to do: asked, while the case is open, once the flowchart's own questions are answered
 DOUBT = "practitioner.unsure_what_to_do"
+#: a statutory duty or court order, which "you will know or be told about" (4.24): asked, while the case is
+#: open, after the flowchart's other questions
+LAST_DIRECT = frozenset({"legal.statutory_duty", "legal.court_order"})
 
 
 def harm_stated(inputs: Mapping[str, str]) -> bool:
@@ -59,6 +63,8 @@ def ordered(decisive: AbstractSet[str], inputs: Mapping[str, str], presumed: Abs
         spec = INPUT_SPECS[name]
         if name == DOUBT:
             return (False, 99.0, False, 0)  # after the flowchart's own questions, before any detail
+        if name in LAST_DIRECT:
+            return (False, 98.0, False, _ORDER[name])  # "you will know or be told about them" (4.24)
         step = spec.step - 0.5 if safety_first and name in SAFETY and not spec.direct else float(spec.step)
         return (not spec.direct, step, name in presumed, _ORDER[name])
 
