@@ -5,10 +5,11 @@ an interview starts from ``{}`` and asks the decision's first question each time
 example's practitioner would: the example's own answer where it gives the fact; for one of the
 flowchart's direct questions the example leaves open, the answer its finer facts imply (the
 practitioner knows the situation); otherwise "not sure" (the fact stays unknown and the interview
-moves to the next question). A statutory duty or court order, which "you will know or be told about"
-(4.24) and so is not asked while the case is otherwise decided, the practitioner states at the
-start where the example has one. It stops when the decision has no question left that the practitioner
-can answer, or says to seek advice (the practitioner is in doubt: talk to someone now). Each interview must reach the verdict the whole example gives.
+moves to the next question). What the decision never asks, the practitioner states at the start where
+the example has it: a statutory duty or court order, which "you will know or be told about" (4.24), and
+being in doubt about what to do. It stops when the decision has no question left that the practitioner
+can answer, or, for a practitioner in doubt, when the flowchart's own questions are answered and the
+decision says to seek advice ("if you are not sure what to do at any stage", flowchart). Each interview must reach the verdict the whole example gives.
 
 Prints the number of questions per example, the median and the maximum against the targets of issue
 15 (median <= 8, max <= 14). Usage: python benchmarks/bench_interview.py [--show N]
@@ -30,6 +31,8 @@ from infoshare_rules.ruleset.loader import load_ruleset
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 MEDIAN_TARGET, MAX_TARGET = 8, 14
+#: what the practitioner says without being asked (the decision does not ask it)
+VOLUNTEERED = ("legal.statutory_duty", "legal.court_order", "practitioner.unsure_what_to_do")
 
 
 def examples() -> list[tuple[str, CaseFacts]]:
@@ -61,8 +64,9 @@ def interview(target, rules) -> tuple[int, object]:  # type: ignore[no-untyped-d
     given = flatten(target)
     direct = implied(rules, target)
     facts = facts_from_dict({})
-    # 4.24: a statutory duty or court order "you will know or be told about": the practitioner says so
-    for fact in ("legal.statutory_duty", "legal.court_order"):
+    # What the practitioner says without being asked: a statutory duty or court order "you will know or be
+    # told about" (4.24), and being in doubt about what to do
+    for fact in VOLUNTEERED:
         if given.get(fact) == "yes":
             facts = with_fact(facts, fact, "yes")
     not_sure: set[str] = set()
@@ -70,7 +74,8 @@ def interview(target, rules) -> tuple[int, object]:  # type: ignore[no-untyped-d
     while True:
         decision = decide(facts)
         waiting = [q for q in decision.questions if q.fact not in not_sure]
-        if not waiting or decision.verdict is Verdict.SEEK_ADVICE:
+        # in doubt, with the flowchart's own questions answered and the case still open: seek advice now
+        if not waiting or (decision.verdict is Verdict.SEEK_ADVICE and not waiting[0].direct):
             return asked, decision
         q = waiting[0]
         asked += 1

@@ -141,7 +141,8 @@ def test_questions_are_exactly_the_facts_that_can_change_the_verdict(case):
     fact both leave to a presumption, or one answers with the value the other presumes, and on a direct
     answer the finer facts derive in both), so sets of
     facts are covered (the rest of those completions), or when an answer to it alone changes the
-    verdicts reached; and, while the case is open, doubt about what to do. Nothing else is asked (4.24's
+    verdicts reached, or (for a fact a presumption fills) a completion left to the presumption and one
+    with an answer to it, agreeing on the rest, differ; and, while the case is open, doubt about what to do. Nothing else is asked (4.24's
     facts, which "you will know or be told about", only while the case is open)."""
     flat, hidden = case
     found = reachable(flat, hidden)
@@ -150,12 +151,11 @@ def test_questions_are_exactly_the_facts_that_can_change_the_verdict(case):
         decision = decide(_facts(flat), engine="compiled")
     except FactsError:
         return
-    presumable = [f for f in hidden if f in PRESUMED_BY]
-
     def presumed(c):  # type: ignore[no-untyped-def]
         """The value presumed for each fact the completion leaves to a presumption."""
-        fired = _fired({**c, **{f: UNKNOWN for f in presumable}})
-        return {f: next(v for i in fired & PRESUMED_BY[f] for g, v in RULES.rules[i].presumes if g == f) for f in presumable if c[f] == UNKNOWN}
+        presumable = [f for f in hidden if f in PRESUMED_BY and c[f] == UNKNOWN]
+        fired = _fired(c)
+        return {f: next(v for i in fired & PRESUMED_BY[f] for g, v in RULES.rules[i].presumes if g == f) for f in presumable}
 
     def derived(c):  # type: ignore[no-untyped-def]
         """The direct answers the completion's finer facts derive (the rules reach them without the answer)."""
@@ -186,18 +186,24 @@ def test_questions_are_exactly_the_facts_that_can_change_the_verdict(case):
         ):
             expected.add(fact)
             continue
-        # (b) an answer to the fact alone changes the verdicts reached
+        # (b) an answer to the fact alone changes the verdicts reached; (c) for a fact a presumption fills,
+        # a completion left to the presumption and one with the answer, agreeing on the rest, differ
         for value in SPACE.values[fact][1:]:
             after = reachable({**flat, fact: value}, others)
             if after and set(after) != set(found):
                 expected.add(fact)
                 break
-    if len(found) > 1:
-        if flat.get("practitioner.unsure_what_to_do") == UNKNOWN and decision.verdict is Verdict.UNDETERMINED:
-            expected.add("practitioner.unsure_what_to_do")
-    else:
-        silent = {p.fact for p in decision.presumed if not RULES.rule(p.rule).ask}
-        expected = {f for f in expected if ASKED_BY[f] not in silent}
+            if fact in PRESUMED_BY and len(found) > 1 and after:
+                answered = [(c, presumed(c), derived(c), v) for v, cs in after.items() for c in cs]
+                if any(
+                    v1 is not v2 and all(agree(c1, p1, d1, c2, p2, d2, g) for g in others)
+                    for c1, p1, d1, v1 in labelled
+                    for c2, p2, d2, v2 in answered
+                ):
+                    expected.add(fact)
+                    break
+    silent = {p.fact for p in decision.presumed if not RULES.rule(p.rule).ask}
+    expected = {f for f in expected if ASKED_BY[f] not in silent}
     assert {INPUT_SPECS[q.fact].tests for q in decision.questions} == expected
 
 

@@ -167,7 +167,7 @@ def test_questions_are_unknown_facts_in_the_practitioners_order(facts):
     """Questions ask only facts not given; the flowchart's own questions come first, in its order, then
     the finer facts step by step (safety before consent details once a harm concern is stated). Which
     facts are asked, exactly, is proved against enumeration in tests/test_cases_v3.py."""
-    from infoshare_rules.decision.questions import DOUBT, LAST_DIRECT, SAFETY, harm_stated
+    from infoshare_rules.decision.questions import SAFETY, harm_stated
 
     decision = decided(facts, engine="compiled")
     flat = flatten(facts)
@@ -176,17 +176,12 @@ def test_questions_are_unknown_facts_in_the_practitioners_order(facts):
     safety = harm_stated(flat)
 
     def rank(q):  # type: ignore[no-untyped-def]
-        if q.fact == DOUBT:
-            return (0, 99.0)
-        if q.fact in LAST_DIRECT:
-            return (0, 98.0)
         return (0 if q.direct else 1, q.step - 0.5 if safety and q.fact in SAFETY and not q.direct else q.step)
 
     ranks = [rank(q) for q in decision.questions]
     assert ranks == sorted(ranks), [q.fact for q in decision.questions]
-    if decision.verdict not in (Verdict.UNDETERMINED, Verdict.SEEK_ADVICE):
-        silent = {f for r in RULESET.rules for f, _ in r.presumes if not r.ask}
-        assert not silent & {q.fact for q in decision.questions}, "4.24: you will know or be told"
+    silent = {p.fact for p in decision.presumed if not RULESET.rule(p.rule).ask}
+    assert not silent & {q.fact for q in decision.questions}, "4.24: you will know or be told"
 
 
 @settings(max_examples=40)

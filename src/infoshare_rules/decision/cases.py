@@ -288,11 +288,34 @@ class CaseSpace:
             if base is None:
                 base = self._restricted(inputs)
             for value in space.values[fact][1:]:  # values[0] is unknown
-                after = set(self._regions({**inputs, fact: value}, base))
+                answered = {**inputs, fact: value}
+                after_regions = self._regions(answered, base)
+                after = set(after_regions)
                 if after and after != reached:
                     found.add(fact)
                     break
+                # (c) where a presumption fills the fact, its answer may matter together with others: a
+                # completion left to the presumption and one with the answer, agreeing on everything else
+                if fact in self._fires and len(regions) >= 2 and after and self._apart(fact, inputs, regions, answered, after_regions):
+                    found.add(fact)
+                    break
         return found
+
+    def _apart(
+        self, fact: str, inputs: Mapping[str, str], regions: Mapping[Verdict, BDD], answered: Mapping[str, str], after: Mapping[Verdict, BDD]
+    ) -> bool:
+        """Whether a completion of ``inputs`` and one of ``answered`` (``fact`` answered) that agree on every
+        other fact give different verdicts."""
+        manager, bits = self._manager, self.bits[fact]
+        before = dict(zip(regions, self._effective_regions(inputs, regions)))
+        now = dict(zip(after, self._effective_regions(answered, after)))
+        hidden = {v: manager.exist(bits, r) for v, r in before.items()}
+        for v, r in now.items():
+            seen = manager.exist(bits, r)
+            for w, h in hidden.items():
+                if w is not v and (seen & h) != self.space.false:
+                    return True
+        return False
 
     def contradiction(self, inputs: Mapping[str, str]) -> tuple[Rule, Rule] | None:
         """For a case every completion of which contradicts itself: a stated answer and a rule that

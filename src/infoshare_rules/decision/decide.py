@@ -99,14 +99,8 @@ def decide(
         return decision
     presumed = {p.fact for p in decision.presumed}
     assert decisive is not None
-    if len(reachable) > 1:
-        # Open: what "you will know or be told about" (4.24) is worth asking after all, and doubt about
-        # what to do decides the verdict (seek advice: section 2, 4.26).
-        silent: set[str] = set()
-        if inputs.get("practitioner.unsure_what_to_do") == UNKNOWN and verdict is Verdict.UNDETERMINED:
-            decisive = decisive | {"practitioner.unsure_what_to_do"}
-    else:
-        silent = {p.fact for p in decision.presumed if not rules.rule(p.rule).ask}
+    # What "you will know or be told about" (4.24) is presumed, shown, and not asked: the practitioner says so.
+    silent = {p.fact for p in decision.presumed if not rules.rule(p.rule).ask}
     asked = ordered_questions(decisive, inputs, presumed, silent)
     return Decision(decision.verdict, decision.obligations, decision.trace, asked, decision.presumed, decision.ruleset, decision.engine)
 

@@ -3,18 +3,15 @@
 Which facts: exactly those the case's completions say are decisive (``cases.py``): some answer to
 the fact, alone or together with answers to other unknown facts, changes the verdict; for a fact a
 presumption fills, some answer to it changes the verdict the presumption gave. Nothing else is
-asked; but while the case is open, doubt about what to do (which then decides it: seek advice) is
-asked too. A presumption marked ``ask: false`` (4.24: "where they apply you will know or be told
-about them") keeps its fact unasked unless the case is open.
+asked. A presumption marked ``ask: false`` (4.24: "where they apply you will know or be told about
+them") keeps its fact unasked: the practitioner says so, as they say they are in doubt (doubt about
+what to do is a fact the rules do not test; it decides an open case: seek advice).
 
 In what order: the flowchart's own (direct) questions first, in the flowchart's order, so that after
 a direct answer the next direct question follows; then the finer facts, step by step. Once a concern
 about significant harm is stated, the safety questions of 3.18 and 4.22 (would seeking consent or
 discussing it with the family increase the risk, or interfere with an investigation?) come before
-the other consent details, since they decide whether consent may be sought at all. A statutory duty
-or court order ("you will know or be told about them", 4.24) and then doubt about what to do come
-right after the flowchart's other questions (the flowchart: "if you are not sure what to do
-at any stage"). Within a step, facts a presumption fills come after the others, in declaration order.
+the other consent details, since they decide whether consent may be sought at all. Within a step, facts a presumption fills come after the others, in declaration order.
 """
 
 from __future__ import annotations
@@ -43,13 +40,6 @@ SAFETY = frozenset(
 )
 
 
-#: doubt about what to do: asked, while the case is open, once the flowchart's own questions are answered
-DOUBT = "practitioner.unsure_what_to_do"
-#: a statutory duty or court order, which "you will know or be told about" (4.24): asked, while the case is
-#: open, after the flowchart's other questions
-LAST_DIRECT = frozenset({"legal.statutory_duty", "legal.court_order"})
-
-
 def harm_stated(inputs: Mapping[str, str]) -> bool:
     return any(inputs.get(fact) in values for fact, values in HARM_STATED.items())
 
@@ -61,10 +51,6 @@ def ordered(decisive: AbstractSet[str], inputs: Mapping[str, str], presumed: Abs
 
     def key(name: str) -> tuple[bool, float, bool, int]:
         spec = INPUT_SPECS[name]
-        if name == DOUBT:
-            return (False, 99.0, False, 0)  # after the flowchart's own questions, before any detail
-        if name in LAST_DIRECT:
-            return (False, 98.0, False, _ORDER[name])  # "you will know or be told about them" (4.24)
         step = spec.step - 0.5 if safety_first and name in SAFETY and not spec.direct else float(spec.step)
         return (not spec.direct, step, name in presumed, _ORDER[name])
 
