@@ -23,9 +23,10 @@ import pytest
 from infoshare_rules import decide, facts_from_dict, facts_from_json
 from infoshare_rules.decision.model import AnswerOption as QuestionAnswer
 from infoshare_rules.decision.questions import question
-from infoshare_rules.facts.model import INPUT_FIELDS, INPUT_SPECS
+from infoshare_rules.facts.model import INPUT_FIELDS, INPUT_SPECS, MAX_AGE
 from infoshare_rules.interview.questions import NOT_KNOWN_LABEL, Ask, asked_questions, choices, next_ask
 from infoshare_rules.interview.summary import summary_lines
+from infoshare_rules.interview.terminal import _valid_age, _valid_record_id
 from infoshare_rules.records.json import record_from_json
 from infoshare_rules.records.verify import verify_record
 from infoshare_rules.ruleset.loader import load_ruleset
@@ -374,16 +375,30 @@ def test_no_facts_keeps_only_their_hash_without_asking(tmp_path):
     term.answer(_menu_key(menu, "Save a decision record"))
     term.expect_line(r"^\? Record id:")
     term.send_line("gossip-1")
+    saved = tmp_path / "gossip-1.record.json"
+    saved.write_text("an earlier record\n")
     term.expect_line(r"^\? Save to file:")
     term.send_line("")
+    term.expect_line(r"gossip-1\.record\.json exists: replace it\?")  # not replaced unasked
+    assert saved.read_text() == "an earlier record\n"
+    term.child.send("y")
     term.expect_line("Saved the decision record gossip-1")
     assert term.end() == 0
     assert "Keep the case's facts" not in "\n".join(term.screen.lines())
-    saved = tmp_path / "gossip-1.record.json"
     record = record_from_json(saved.read_text())
     assert record.facts is None and record.facts_sha256.startswith("sha256:")
     verified = _verify(tmp_path, saved)
     assert verified.returncode == 0 and "the same decision (same rules)" in verified.stdout
+
+
+def test_the_age_takes_whole_years_nothing_or_the_paragraphs_key():
+    assert all(_valid_age(v) is True for v in ("0", "9", f" {MAX_AGE} ", "", "?"))
+    assert all(isinstance(_valid_age(v), str) for v in ("nine", "-1", str(MAX_AGE + 1), "9.5", "??"))
+
+
+def test_a_record_id_is_checked_at_its_prompt_not_after_the_interview():
+    assert _valid_record_id("case-42") is True and _valid_record_id(" case-42 ") is True
+    assert all(isinstance(_valid_record_id(v), str) for v in ("", "   ", "café", "x" * 201))
 
 
 def test_questions_adapter_gives_one_fact_each_in_order():

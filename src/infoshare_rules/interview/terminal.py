@@ -22,8 +22,10 @@ from ..decision.decide import decide
 from ..decision.model import Decision
 from ..facts.model import MAX_AGE, CaseFacts
 from ..records.json import record_to_json
-from ..records.make import record_decision
+from ..errors import DocumentError
+from ..records.make import check_record_id, record_decision
 from ..render.text import wrap_paragraph
+from ..ruleset.loader import available_rulesets
 from ..ruleset.model import Ruleset
 
 Say = Callable[[str], Any]
@@ -127,6 +129,14 @@ def interview(facts: CaseFacts, ruleset: Ruleset, *, engine: str = "reference", 
 _SAVE, _TRACE, _DONE = "save", "trace", "done"
 
 
+def _valid_record_id(value: str) -> bool | str:
+    try:
+        check_record_id(value.strip())
+    except DocumentError as exc:
+        return f"an id of {exc.expected}" if exc.expected else "an id is needed"
+    return True
+
+
 def finish(facts: CaseFacts, decision: Decision, say: Say = print, *, keep_facts: bool | None = None) -> Path | None:
     """Sum the decision up; show the reasoning if asked; offer to save a decision record (4.30).
 
@@ -151,7 +161,7 @@ def finish(facts: CaseFacts, decision: Decision, say: Say = print, *, keep_facts
             return None
         break
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    record_id = _answer(questionary.text("Record id:", validate=lambda v: bool(v.strip()) or "an id is needed")).strip()
+    record_id = _answer(questionary.text("Record id:", validate=_valid_record_id)).strip()
     while True:
         path = Path(_answer(questionary.text("Save to file:", default=f"{record_id}.record.json"))).expanduser()
         if not path.exists() or _answer(questionary.confirm(f"{path} exists: replace it?", default=False)):
@@ -163,5 +173,7 @@ def finish(facts: CaseFacts, decision: Decision, say: Say = print, *, keep_facts
     record = record_decision(decision, facts, record_id=record_id, recorded_at=now, include_facts=bool(keep_facts))
     path.write_text(record_to_json(record) + "\n", encoding="utf-8")
     kept = "with the facts" if keep_facts else "without the facts (only their hash: give them to verify with --facts)"
-    say(textwrap.fill(f"Saved the decision record {record_id} to {path}, {kept}. Check it later: infoshare verify {path}", 100))
+    # verify re-derives a record against a shipped ruleset only
+    later = f" Check it later: infoshare verify {path}" if decision.ruleset.id in available_rulesets() else ""
+    say(textwrap.fill(f"Saved the decision record {record_id} to {path}, {kept}.{later}", 100))
     return path
