@@ -405,12 +405,16 @@ def explain_command(ruleset: str, fmt: str, output: str | None, facts_file: str)
 @cli.command("interview")
 @ruleset_option
 @engine_option
+@click.option("--no-facts", "no_facts", is_flag=True, help="A saved record keeps only the facts' hash, not the facts (without asking).")
 @click.argument("facts_file", metavar="[FILE]", required=False)
-def interview_command(ruleset: str, engine: EngineName, facts_file: str | None) -> None:
+def interview_command(ruleset: str, engine: EngineName, no_facts: bool, facts_file: str | None) -> None:
     """Ask only the questions the decision needs, in the flowchart's order, then give the decision.
 
-    Start from the facts in FILE, if given. Answer "not sure" to leave a fact unknown. At the end,
-    the decision, its obligations, and a decision record to save. Needs the `interview` extra.
+    Start from the facts in FILE, if given. Each question cites its paragraphs (? shows their text);
+    "Not known" leaves a fact unknown. At the end, the verdict, its obligations and what was presumed
+    (the full reasoning on request), and a decision record to save: it keeps the facts, so that
+    `infoshare verify` can decide the case again, unless you decline (or give --no-facts). Needs the
+    `interview` extra.
     """
     try:
         from ..interview.terminal import finish, interview  # noqa: PLC0415 (an optional extra)
@@ -420,7 +424,7 @@ def interview_command(ruleset: str, engine: EngineName, facts_file: str | None) 
     rules = load_ruleset(ruleset)
     try:
         facts, decision = interview(facts, rules, engine=engine, say=click.echo)
-        finish(facts, decision, say=click.echo)
+        finish(facts, decision, say=click.echo, keep_facts=False if no_facts else None)
     except (KeyboardInterrupt, EOFError):
         raise click.exceptions.Abort() from None
     except InfoshareError as exc:
