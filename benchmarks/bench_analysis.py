@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from infoshare_rules.analysis.check import check_ruleset
+from infoshare_rules.analysis.complete import complete_cases
 from infoshare_rules.analysis.diff import diff_rulesets
 from infoshare_rules.semantics.regions import Semantics, analysed_facts
 from infoshare_rules.semantics.space import InputSpace
@@ -86,7 +87,8 @@ def main() -> None:
         space = InputSpace(analysed_facts([national]))
         print(f"national ruleset: {len(national.rules)} rules, {len(space.facts)} facts tested, "
               f"{space.count(space.true):,} input combinations (2^{math.log2(space.count(space.true)):.1f}), {space.nvars} BDD variables")
-        _, build = timed("BDD semantics of the national ruleset (build)", lambda: Semantics(national, space))
+        model, build = timed("BDD semantics of the national ruleset (build)", lambda: Semantics(national, space))
+        print(f"    analysed: {space.count(complete_cases(model)):,} complete cases (every fact known, or left to a presumption / the finer facts)")
         timed("infoshare check uk-2006-practitioners-guide", lambda: check_ruleset(national))
         d, _ = timed("infoshare diff national vs example local protocol", lambda: diff_rulesets(national, protocol))
         print(f"    {len(d.regions)} regions, each witness decided on both sides")

@@ -15,11 +15,14 @@ from pathlib import Path
 
 
 from infoshare_rules import RulesetError, decide, facts_from_dict
+from infoshare_rules.analysis.complete import complete_cases
 from infoshare_rules.analysis.diff import diff_rulesets, witness_holds
 from infoshare_rules.analysis.outcome import CONTRADICTORY_FACTS, RULESET_CONFLICT
 from infoshare_rules.semantics.space import facts_document
 from infoshare_rules.errors import FactsError, RulesetConflictError
 from infoshare_rules.ruleset.loader import load_ruleset
+from infoshare_rules.semantics.regions import Semantics, analysed_facts
+from infoshare_rules.semantics.space import InputSpace
 
 from browser import dump_dom
 
@@ -31,6 +34,12 @@ FIXTURES = ROOT / "tests" / "fixtures" / "analysis"
 
 def infoshare(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "infoshare_rules", *args], capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+def _complete_for_both(witness: dict, a, b) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a witness is a complete case of each ruleset (over the facts it tests): decide() means the plain semantics."""
+    space = InputSpace(analysed_facts([a, b]))
+    return all(space.contains(complete_cases(Semantics(r, space), analysed_facts([r])), witness) for r in (a, b))
 
 
 def _decided(witness: dict, ruleset) -> str:  # type: ignore[no-untyped-def]
@@ -143,6 +152,7 @@ def test_diff_of_a_one_rule_change_lists_every_region_with_verified_witnesses(tm
     assert {r.before for r in diff.regions if r.kind == "obligation_gained"} >= {"seek_informed_consent_openly"}
     for region in diff.regions:
         assert witness_holds(region), region
+        assert _complete_for_both(region.witness, a, b), region
         if region.kind == "verdict":  # decided afresh: the witness really gives the two verdicts shown
             assert (_decided(region.witness, a), _decided(region.witness, b)) == (region.before, region.after)
     assert diff.total - diff.same == max(r.count for r in diff.regions)
@@ -157,8 +167,13 @@ def test_diff_national_vs_example_protocol_every_witness_holds():
     assert set(diff.structural.removed) == {"implied-consent-intrinsic-to-activity", "implied-consent-informed-right-to-object"}
     assert any(r.kind == "obligation_gained" and r.before == "consult_named_child_protection_lead" for r in diff.regions)
     assert not any(r.kind == "verdict" and r.before == "must_share" and r.after not in (CONTRADICTORY_FACTS,) for r in diff.regions)
+    # oral or implied consent is not relied on locally: a complete case the guide shares on consent, the protocol seeks it
+    assert any(r.kind == "verdict" and (r.before, r.after) == ("share", "seek_consent") for r in diff.regions)
+    assert diff.one_sided == 0  # the protocol keeps the guide's presumptions
+    assert 0 < diff.same < diff.total
     for region in diff.regions:
         assert witness_holds(region), region
+        assert _complete_for_both(region.witness, a, b), region
         if region.kind == "verdict":
             assert (_decided(region.witness, a), _decided(region.witness, b)) == (region.before, region.after)
 

@@ -70,7 +70,7 @@ def test_decide_many_in_process_gives_decisions_in_order_and_errors_as_values():
     check_results(results, records)
     errors = [r for r in results if isinstance(r, RecordError)]
     assert [e.index for e in errors] == [3, 8, 13, 18]
-    assert errors[0].path == "$.information.provided_by" and "expected subject, child, parent, other, unknown" in errors[0].problem
+    assert errors[0].path == "$.information.provided_by" and "expected subject, child, parent, other, practitioner, agency_records, unknown" in errors[0].problem
     assert errors[1].path == "$.consnt" and "unknown key" in errors[1].problem
     assert errors[2].path == "$.information.provided_by" and "also $.child.age" in errors[2].problem  # several problems, one error
     assert errors[3].path == "$" and "wrong type" in errors[3].problem

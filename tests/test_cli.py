@@ -48,7 +48,7 @@ def test_decide_reads_standard_input_and_renders_text():
 @pytest.mark.parametrize(
     ("stdin", "message"),
     [
-        ('{"information": {"provided_by": "parnet"}}', "$.information.provided_by: not an allowed value; expected subject, child, parent, other, unknown; got 'parnet' (did you mean 'parent'?)"),
+        ('{"information": {"provided_by": "parnet"}}', "$.information.provided_by: not an allowed value; expected subject, child, parent, other, practitioner, agency_records, unknown; got 'parnet' (did you mean 'parent'?)"),
         ('{"consnt": {}}', "$.consnt: unknown key"),
         ('{"child": {"age": "twelve"}}', "$.child.age: wrong type"),
         ('{"purpose": ', "$: not valid JSON"),
@@ -167,8 +167,9 @@ def test_unknown_rule_or_paragraph_suggests(args, hint):
 
 
 def test_flowchart_level_case_prints_stated_presumed_and_derived_steps():
-    """Issue 7: a case answered at the flowchart's level decides, and the trace says which answers were stated,
-    which presumed and which derived, each with paragraphs."""
+    """Issue 7 (and 15): a case answered at the flowchart's level says which answers were stated, which presumed
+    and which derived, each with paragraphs; with no consent and the public interest judged, it stays open on
+    whether consent was ever sought (3.9) and asks that first."""
     run = subprocess.run(
         [sys.executable, "-m", "infoshare_rules", "decide", "--format", "text", "--engine", "reference",
          str(EXAMPLES / "facts" / "flowchart-level-no-consent-public-interest.json")],
@@ -176,8 +177,11 @@ def test_flowchart_level_case_prints_stated_presumed_and_derived_steps():
     )
     assert run.returncode == 0, run.stderr
     out = run.stdout
-    assert out.startswith("Verdict: SHARE")
+    # v3: whether consent was ever sought (3.9) and whether the understanding authorises it (3.8) are open
+    assert out.startswith("Verdict: UNDETERMINED")
+    first = out.split("  ? ")[1].split("  ? ")[0]
+    assert "consent.good_reason_not_to_seek" in first  # the first question
     assert "[you stated] stated-confidential-yes: confidential = yes  [3.7" in out
     assert "[presumed] statutory-duty-known-if-it-applies: required_by_law = no  [4.24]" in out
-    assert "[derived] public-interest-share: verdict share" in out
+    assert "[by cases] by-cases: verdict undetermined" in out
     assert 'legal.statutory_duty = no: "These situations are relatively unusual' in out

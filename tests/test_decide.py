@@ -90,9 +90,16 @@ def test_undetermined_decision_asks_the_flowchart_first_question():
 def _interview(target):
     """Ask the decision's questions in order, answering from the target facts, or "not sure" where it says nothing."""
     answers = {name: value for name, value in flatten(target).items() if value != "unknown"}
+    # a direct question the case leaves open is answered as its finer facts imply (the practitioner knows the situation)
+    rules = load_ruleset()
+    _, known = get_engine(rules, "compiled").evaluate(flatten(target))
+    for name, spec in rules.conclusions.items():
+        if spec.stated_by and spec.stated_by not in answers and known.get(name, "undetermined") != "undetermined":
+            answers[spec.stated_by] = known[name]
     if target.child.age is not None:
         answers["child.age"] = target.child.age
-    facts, not_sure = CaseFacts(practitioner=target.practitioner), set()  # the practitioner's own doubt is stated, not asked
+    # stated, not asked: the practitioner's own doubt, and a statutory duty or court order "you will know or be told about" (4.24)
+    facts, not_sure = CaseFacts(practitioner=target.practitioner, legal=target.legal), set()
     for _ in range(len(INPUT_SPECS) + 1):
         decision = decide(facts, engine="compiled")
         waiting = [q for q in decision.questions if q.fact not in not_sure]

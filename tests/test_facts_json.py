@@ -41,7 +41,7 @@ def test_python_api_errors_name_field_allowed_values_and_suggestion():
     assert isinstance(err, InfoshareError)
     assert err.path == "$.information.provided_by"
     assert err.got == "parnet" and err.suggestion == "parent"
-    assert list(err.expected) == ["subject", "child", "parent", "other", "unknown"]
+    assert list(err.expected) == ["subject", "child", "parent", "other", "practitioner", "agency_records", "unknown"]
 
 
 def test_booleans_are_not_answers():

@@ -347,7 +347,7 @@ def test_question_mark_shows_the_cited_paragraphs_then_asks_again(tmp_path):
 def test_not_sure_moves_on_the_reasoning_on_request_and_a_record_is_saved(tmp_path):
     term = _Terminal(tmp_path, width=400)
     asked, menu, _ = _run(term, {})  # not sure of anything
-    assert asked[:2] == ["purpose.legitimate", "purpose.within_agency_functions"]
+    assert asked[:3] == ["purpose.legitimate", "information.identifiable", "information.confidential"]  # the flowchart's own, first
     screen = "\n".join(term.screen.lines())
     assert "Verdict: UNDETERMINED" in screen and "Left not known:" in screen
     assert "Why (in firing order" not in screen
@@ -445,7 +445,11 @@ def test_who_provided_the_information_offers_the_fact_models_answers_and_any_new
 
 
 def test_the_summary_groups_presumptions_and_points_to_the_reasoning():
-    decision = decide(facts_from_dict({"purpose": {"legitimate": "yes"}, "information": {"identifiable": "yes", "confidential": "yes"}, "consent": {"have_consent": "no"}}), engine="reference")
+    decision = decide(
+        facts_from_dict({"purpose": {"legitimate": "yes"}, "information": {"identifiable": "yes", "confidential": "yes"}, "harm": {"child": "evidence"},
+                         "seeking_consent_would": {"increase_risk_of_significant_harm_to_child": "yes"}}),
+        engine="reference",
+    )
     lines = summary_lines(decision)
     text = "\n".join(lines)
     assert decision.presumed and decision.obligations

@@ -3,8 +3,17 @@
 Findings: two derived rules concluding contradictory values on some input (a run-time
 RulesetConflictError); rules that can never fire; conclusion values and obligations nothing can
 reach; cycles in the conclusion graph; normative paragraphs no rule cites; and, for a local
-protocol, every case where the national must_share becomes something else (declared or not).
-For the record, the exact number of input combinations leading to each verdict.
+protocol, every complete case where the national must_share becomes something else (declared or not).
+For the record, the exact number of complete cases leading to each verdict.
+
+The verdict regions (the counts, and must_share weakened) are over *complete cases* (``complete.py``):
+every fact the rules test known, except a fact a presumption fills, which may be left unknown where one
+of its presumptions fires (its default standing), and a direct answer, which may be left unknown where
+the finer facts derive it. On those, what the regions say is what decide() says
+(its completions of such a case are the case itself), and each witness is run through decide().
+The other findings (conflicts, rules that never fire, values and obligations never reached) are about
+the rules themselves, over every input, unknown included: a conflict's witness is the smallest set of
+facts on which the two rules fire, and decide() raises on it.
 """
 
 from __future__ import annotations
@@ -14,9 +23,10 @@ import attrs
 from ..ruleset.loader import load_ruleset
 from ..ruleset.model import STATED, Ruleset
 from ..ruleset.verdict import Verdict
+from .complete import complete_cases
 from .outcome import outcome_of
 from ..semantics.regions import CyclicConclusions, Semantics, analysed_facts, find_cycle
-from ..semantics.space import InputSpace
+from ..semantics.space import BDD, InputSpace
 
 
 @attrs.frozen
@@ -26,7 +36,7 @@ class Finding:
     rules: tuple[str, ...] = ()
     cites: tuple[str, ...] = ()
     witness: dict[str, str] | None = None  # flat known facts; every other fact unknown
-    inputs: int | None = None  # how many input combinations the finding holds on
+    inputs: int | None = None  # how many inputs (complete cases, for weakens_must_share) the finding holds on
     outcome: str = ""  # what decide() does with the witness
 
 
@@ -34,8 +44,8 @@ class Finding:
 class CheckReport:
     ruleset: Ruleset = attrs.field(repr=False)
     findings: tuple[Finding, ...]
-    regions: dict[str, int]  # verdict (or contradictory_facts / ruleset_conflict) -> input combinations
-    total: int
+    regions: dict[str, int]  # verdict (or contradictory_facts / ruleset_conflict) -> complete cases
+    total: int  # complete cases (see complete.py) of the facts tested
     facts: tuple[str, ...]
 
     @property
@@ -92,12 +102,13 @@ def check_ruleset(ruleset: Ruleset) -> CheckReport:
         if model.obligations.get(oid, space.false) == space.false:
             raisers = tuple(r.id for r in ruleset.rules if r.kind == "obligation" and r.name == oid)
             findings.append(Finding("obligation_unreachable", f"obligation {oid!r} is never raised", rules=raisers))
+    complete = complete_cases(model)
     if base is not None:
-        findings += _weakenings(ruleset, base, model, space)
-    regions = {v.value: space.count(model.final[v]) for v in Verdict}
-    regions["contradictory_facts"] = space.count(model.contradictory)
-    regions["ruleset_conflict"] = space.count(model.errors & ~model.contradictory)
-    return CheckReport(ruleset, tuple(findings), regions, space.count(space.true), space.facts)
+        findings += _weakenings(ruleset, base, model, space, complete)
+    regions = {v.value: space.count(model.final[v] & complete) for v in Verdict}
+    regions["contradictory_facts"] = space.count(model.contradictory & complete)
+    regions["ruleset_conflict"] = space.count(model.errors & ~model.contradictory & complete)
+    return CheckReport(ruleset, tuple(findings), regions, space.count(complete), space.facts)
 
 
 def _uncited(ruleset: Ruleset) -> list[Finding]:
@@ -109,7 +120,8 @@ def _uncited(ruleset: Ruleset) -> list[Finding]:
     ]
 
 
-def _weakenings(ruleset: Ruleset, base: Ruleset, model: Semantics, space: InputSpace) -> list[Finding]:
+def _weakenings(ruleset: Ruleset, base: Ruleset, model: Semantics, space: InputSpace, complete: BDD) -> list[Finding]:
+    """``complete``: the protocol's complete cases; compared where they are the national ruleset's too."""
     findings = []
     declared = {w.what: w for w in ruleset.weakens}
     if ruleset.precedence != base.precedence:
@@ -126,6 +138,7 @@ def _weakenings(ruleset: Ruleset, base: Ruleset, model: Semantics, space: InputS
     # Facts the protocol finds contradictory (a stated answer its stricter rules contradict) are refused
     # with FactsError, not decided otherwise: they are not counted as weakening must_share.
     lost = national.final[Verdict.MUST_SHARE] & ~model.final[Verdict.MUST_SHARE] & ~model.contradictory
+    lost &= complete & complete_cases(national)
     if lost & space.domain != space.false:
         witness = space.witness(lost)
         assert witness is not None

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from .check import CheckReport
+from .complete import DOMAIN, witness_lines
 from ..semantics.space import facts_document
 
 
@@ -26,7 +27,8 @@ def check_dict(report: CheckReport) -> dict[str, Any]:
             }
             for f in report.findings
         ],
-        "verdict_regions": {"inputs": report.total, "facts": len(report.facts), "by_outcome": report.regions},
+        # "inputs": the complete cases counted (see complete.py), each once
+        "verdict_regions": {"inputs": report.total, "over": DOMAIN, "facts": len(report.facts), "by_outcome": report.regions},
     }
 
 
@@ -49,9 +51,11 @@ def check_text(report: CheckReport) -> str:
         if f["cites"]:
             lines.append(f"      paragraphs: {', '.join(f['cites'])}")
         if f["witness"] is not None:
-            lines.append(f"      witness: {json.dumps(f['witness'], sort_keys=True)}  ({f['inputs']:,} inputs; decide gives {f['decide_gives']})")
+            what = "complete cases" if f["kind"] == "weakens_must_share" else "inputs"
+            lines.append(f"      witness ({f['inputs']:,} {what}; decide gives {f['decide_gives']}):")
+            lines += [f"        {line}" for line in witness_lines(f["witness"])]
     regions = d["verdict_regions"]
-    lines.append(f"Verdict regions (of {regions['inputs']:,} combinations of {regions['facts']} facts, unknown included):")
+    lines.append(f"Verdict regions (of {regions['inputs']:,} {regions['over']}; {regions['facts']} facts):")
     for name, count in regions["by_outcome"].items():
         lines.append(f"  {name:<20} {count:>36,}")
     return "\n".join(lines) + "\n"

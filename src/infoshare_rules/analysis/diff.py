@@ -1,9 +1,15 @@
-"""Two rulesets compared: what was edited (structural) and, exactly, every case they decide differently.
+"""Two rulesets compared: what was edited (structural) and, exactly, every complete case they decide differently.
 
-The behavioural part is complete over the input space (every combination of the facts either
-ruleset tests, unknown included): each region where the verdict or the obligations differ is
-counted exactly and shown with a minimal witness case, run through decide() on both sides. When no
-region differs, that is a proof the two rulesets decide every case alike.
+The behavioural part is complete over the *complete cases* of both rulesets (``complete.py``): every
+fact either ruleset tests is known, except a fact a presumption of each side that tests it fills,
+left unknown where one of those presumptions fires (each side's own presumptions decide where), and
+a direct answer left unknown where each side's finer facts derive it. On
+such a case decide() means the plain semantics on both sides, so each region where the verdict or the
+obligations differ is a set of complete cases, counted exactly and shown with a witness (as few
+facts known as a complete case allows), run through decide() on both sides. When no region
+differs, that is a proof the two rulesets decide every complete case alike. A case complete for
+one side only (one side leaves a fact to a presumption where the other asks it) is not compared:
+how many there are is reported (``one_sided``).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from ..cases.suite import discover, load_case_file
 from ..decision.decide import decide
 from ..errors import FactsError, RulesetConflictError
 from ..ruleset.model import Rule, Ruleset
+from .complete import complete_cases
 from .outcome import CONTRADICTORY_FACTS, RULESET_CONFLICT, Outcome, outcome_of
 from ..semantics.regions import Semantics, analysed_facts
 from ..semantics.space import BDD, InputSpace
@@ -47,7 +54,7 @@ class StructuralDiff:
 
 @attrs.frozen
 class Region:
-    """Inputs where A and B differ in one way, how many there are, and a minimal witness decided on both."""
+    """Complete cases where A and B differ in one way, how many there are, and a minimal witness decided on both."""
 
     kind: str  # "verdict", "obligation_gained", "obligation_lost"
     before: str  # the verdict (or error) in A; for obligations, the obligation id
@@ -74,11 +81,12 @@ class RulesetDiff:
     b: Ruleset = attrs.field(repr=False)
     structural: StructuralDiff
     regions: tuple[Region, ...]
-    total: int  # input combinations compared (of the facts either ruleset tests)
+    total: int  # complete cases compared (complete for both; of the facts either ruleset tests)
     facts: tuple[str, ...]
-    same: int  # input combinations on which A and B decide alike (verdict and obligations)
+    same: int  # complete cases on which A and B decide alike (verdict and obligations)
     cases: tuple[CaseFlip, ...] | None = None  # --cases: the suite's cases decided differently
     cases_run: int = 0
+    one_sided: int = 0  # cases complete for one ruleset only (a presumption of one fills a fact both test, the other asks it): not compared
 
     @property
     def behaviour_changed(self) -> bool:
@@ -135,18 +143,27 @@ def structural_diff(a: Ruleset, b: Ruleset) -> StructuralDiff:
 # ---------------------------------------------------------------- behavioural
 
 
-def _outcomes(model: Semantics) -> dict[str, BDD]:
-    out = {v.value: r for v, r in model.final.items()}
-    out[CONTRADICTORY_FACTS] = model.contradictory & model.space.domain
-    out[RULESET_CONFLICT] = model.errors & ~model.contradictory
+def _outcomes(model: Semantics, compared: BDD) -> dict[str, BDD]:
+    """What the ruleset decides on each of the ``compared`` cases (complete cases: decide() means this)."""
+    out = {v.value: r & compared for v, r in model.final.items()}
+    out[CONTRADICTORY_FACTS] = model.contradictory & compared
+    out[RULESET_CONFLICT] = model.errors & ~model.contradictory & compared
     return out
 
 
 def diff_rulesets(a: Ruleset, b: Ruleset, *, cases: Iterable[str | Path] | None = None) -> RulesetDiff:
-    """Compare A and B: structure, every behavioural difference (exact), and optionally a case suite."""
+    """Compare A and B: structure, every behavioural difference on complete cases (exact), and optionally a case suite."""
     space = InputSpace(analysed_facts([a, b]))
     ma, mb = Semantics(a, space), Semantics(b, space)
-    oa, ob = _outcomes(ma), _outcomes(mb)
+    # each side's complete cases, by its own presumptions, over the facts it tests
+    fa, fb = analysed_facts([a]), analysed_facts([b])
+    shared = [f for f in fa if f in set(fb)]
+    only_a, only_b = [f for f in fa if f not in shared], [f for f in fb if f not in shared]
+    compared = complete_cases(ma, fa) & complete_cases(mb, fb)
+    # complete for one side and not the other on a fact both test (the rest complete for the side testing it)
+    sa, sb = complete_cases(ma, shared), complete_cases(mb, shared)
+    one_sided = ((sa & ~sb) | (sb & ~sa)) & complete_cases(ma, only_a) & complete_cases(mb, only_b)
+    oa, ob = _outcomes(ma, compared), _outcomes(mb, compared)
     regions: list[Region] = []
     differ = space.false
     for va, ra in oa.items():
@@ -158,7 +175,7 @@ def diff_rulesets(a: Ruleset, b: Ruleset, *, cases: Iterable[str | Path] | None 
                 continue
             differ |= region
             regions.append(_region(space, "verdict", va, vb, region, a, b))
-    ok = ma.ok & mb.ok
+    ok = ma.ok & mb.ok & compared
     for name in sorted(set(ma.obligations) | set(mb.obligations)):
         in_a = ma.obligations.get(name, space.false)
         in_b = mb.obligations.get(name, space.false)
@@ -166,10 +183,10 @@ def diff_rulesets(a: Ruleset, b: Ruleset, *, cases: Iterable[str | Path] | None 
             if region & space.domain != space.false:
                 differ |= region
                 regions.append(_region(space, kind, name, name, region, a, b))
-    total = space.count(space.true)
+    total = space.count(compared)
     flips, run = _case_flips(cases, a, b) if cases is not None else (None, 0)
     return RulesetDiff(
-        a, b, structural_diff(a, b), tuple(regions), total, space.facts, total - space.count(differ), flips, run
+        a, b, structural_diff(a, b), tuple(regions), total, space.facts, total - space.count(differ), flips, run, space.count(one_sided)
     )
 
 

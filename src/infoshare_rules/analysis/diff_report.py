@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from .complete import DOMAIN, PHRASE, witness_lines
 from .diff import Region, RulesetDiff
 from .outcome import Because
 from ..semantics.space import facts_document
@@ -42,8 +43,11 @@ def diff_dict(diff: RulesetDiff) -> dict[str, Any]:
         },
         "behaviour": {
             "changed": diff.behaviour_changed,
+            # counted over complete cases (see analysis/complete.py), complete for both rulesets
             "inputs_compared": diff.total,
             "inputs_decided_alike": diff.same,
+            "over": DOMAIN,
+            "complete_for_one_side_only": diff.one_sided,
             "facts_compared": list(diff.facts),
             "regions": [
                 {
@@ -107,13 +111,21 @@ def _side(r: dict[str, Any], side: str) -> str:
 
 def _summary(d: dict[str, Any]) -> str:
     b = d["behaviour"]
+    one_sided = b["complete_for_one_side_only"]
+    aside = (
+        f" ({one_sided:,} cases complete for one ruleset only, where one leaves a fact to a presumption and the other asks it, are not compared.)"
+        if one_sided
+        else ""
+    )
     if not b["changed"]:
         return (
-            f"No behavioural change: proved for all {b['inputs_compared']:,} combinations of the {len(b['facts_compared'])} facts "
-            "the rulesets test (unknown included): every case gets the same verdict and obligations."
+            f"No behavioural change: proved for all {b['inputs_compared']:,} complete cases of the {len(b['facts_compared'])} facts "
+            f"the rulesets test ({PHRASE}): every one gets the same verdict and obligations." + aside
         )
     differ = b["inputs_compared"] - b["inputs_decided_alike"]
-    return f"Behaviour changes on {differ:,} of {b['inputs_compared']:,} input combinations, in {len(b['regions'])} regions."
+    return (
+        f"Behaviour changes on {differ:,} of {b['inputs_compared']:,} complete cases ({PHRASE}), in {len(b['regions'])} regions." + aside
+    )
 
 
 def _structural_lines(d: dict[str, Any]) -> list[str]:
@@ -144,8 +156,10 @@ def diff_text(diff: RulesetDiff) -> str:
     console.print("\nBehaviour:")
     console.print(f"  {_summary(d)}")
     for r in d["behaviour"]["regions"]:
-        console.print(f"\n  {_verdict_line(r)}  ({r['inputs']:,} inputs)", style="bold")
-        console.print(f"    witness: {json.dumps(r['witness'], sort_keys=True)}")
+        console.print(f"\n  {_verdict_line(r)}  ({r['inputs']:,} complete cases)", style="bold")
+        console.print("    witness (facts not listed: left to presumptions, or direct answers the finer facts give):")
+        for line in witness_lines(r["witness"]):
+            console.print(f"      {line}")
         console.print(f"    {_side(r, 'a')}")
         console.print(f"    {_side(r, 'b')}")
     if "cases" in d:
@@ -172,9 +186,10 @@ def diff_markdown(diff: RulesetDiff) -> str:
     out += ["", "## Behaviour", "", _summary(d), ""]
     for r in d["behaviour"]["regions"]:
         out += [
-            f"### {_md(_verdict_line(r))} ({r['inputs']:,} inputs)",
+            f"### {_md(_verdict_line(r))} ({r['inputs']:,} complete cases)",
             "",
-            f"- Witness case: `{json.dumps(r['witness'], sort_keys=True)}`",
+            "- Witness case (facts not listed: left to presumptions, or direct answers the finer facts give):",
+            *[f"  - `{line}`" for line in witness_lines(r["witness"])],
             f"- {_md(_side(r, 'a'))}",
             f"- {_md(_side(r, 'b'))}",
             "",
@@ -219,8 +234,8 @@ def diff_html(diff: RulesetDiff) -> str:
     for r in d["behaviour"]["regions"]:
         parts += [
             '<section class="region">',
-            f"<h3>{e(_verdict_line(r))} <small>({r['inputs']:,} input combinations)</small></h3>",
-            "<p>For example, a case with these facts (all others not known):</p>",
+            f"<h3>{e(_verdict_line(r))} <small>({r['inputs']:,} complete cases)</small></h3>",
+            "<p>For example, a case with these facts (those not listed are left to the presumptions that fill them, or are direct answers the finer facts give):</p>",
             f"<pre>{e(json.dumps(r['witness'], indent=2, sort_keys=True))}</pre>",
             f"<p>{e(_side(r, 'a'))}</p>",
             f"<p>{e(_side(r, 'b'))}</p>",

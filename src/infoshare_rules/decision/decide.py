@@ -92,7 +92,7 @@ def decide(
     else:
         verdict = Verdict.UNDETERMINED
     decision = plain
-    if verdict is not plain.verdict:
+    if verdict is not plain.verdict or len(reachable) > 1:  # an open case says which verdicts are still open
         step = _cases_step(rules, facts, inputs, cases, verdict, reachable)
         decision = _decide_plain(rules, runner, facts, forced=(verdict, step))
     if not questions:
