@@ -32,7 +32,7 @@ ALL_CLEAR = {
     "harm.sharing_prevents_significant_harm_to_child": "no",
     "harm.adult_at_risk_of_serious_harm": "no",
     "harm.serious_crime": "no",
-    "information.from_records": "unknown",
+    "information.from_records": "no",
     "harm.abuse_or_neglect_concern": "no",
     "seeking_consent_would.increase_risk_of_significant_harm_to_child": "no",
     "seeking_consent_would.put_adult_at_risk_of_serious_harm": "no",
@@ -266,6 +266,7 @@ def test_sessions_are_independent(ruleset, durable):
     with durable.session() as b:
         assert ids(ruleset, b.add({"purpose.within_agency_functions": "yes"})) == set()
         assert ids(ruleset, b.add({"purpose.legitimate": "no"})) == {
+            "purpose-ask",
             "purpose-not-legitimate",
             "record-when-no-purpose",
             "verdict-do-not-share",
@@ -290,7 +291,7 @@ def test_closed_session_refuses_facts(durable):
 
 def test_reference_session_is_a_context_manager(reference):
     with reference.session() as session:
-        assert session.add({"purpose.legitimate": "unknown"}) != []
+        assert session.add({"purpose.legitimate": "no"}) != []
 
 
 def test_1500_sequential_sessions(durable):
