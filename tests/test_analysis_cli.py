@@ -197,7 +197,7 @@ def test_diff_html_renders_in_headless_chromium(tmp_path):
     page = tmp_path / "diff.html"
     page.write_text(result.stdout, encoding="utf-8")
     dom = dump_dom(page, tmp_path / "profile")
-    assert "<h1>Ruleset diff: uk-2006-practitioners-guide 2.0.0 -&gt; example-written-consent 0.1.0</h1>" in dom
+    assert "<h1>Ruleset diff: uk-2006-practitioners-guide 3.0.0 -&gt; example-written-consent 0.1.0</h1>" in dom
     assert 'id="summary"' in dom and "Behaviour changes on" in dom
     assert "consult_named_child_protection_lead" in dom
 
@@ -209,7 +209,7 @@ def test_rulesets_lists_versions_dates_and_hashes_as_json():
     result = infoshare("rulesets", "--format", "json", str(PROTOCOL))
     assert result.returncode == 0, result.stderr
     rows = {r["id"]: r for r in json.loads(result.stdout)}
-    assert rows["uk-2006-practitioners-guide"]["version"] == "2.0.0"
+    assert rows["uk-2006-practitioners-guide"]["version"] == "3.0.0"
     assert rows["uk-2006-practitioners-guide"]["effective_from"] == "2026-11-25"
     assert rows["example-written-consent"]["extends"] == "uk-2006-practitioners-guide"
     assert rows["example-written-consent"]["shipped"] is False

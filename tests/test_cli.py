@@ -105,7 +105,7 @@ def test_case_file_schema_is_valid():
 def test_rulesets_lists_the_national_ruleset():
     run = infoshare("rulesets")
     assert run.returncode == 0
-    assert run.stdout.startswith("uk-2006-practitioners-guide\t2.0.0\t")
+    assert run.stdout.startswith("uk-2006-practitioners-guide\t3.0.0\t")
 
 
 def test_console_script_and_module_agree():

@@ -55,7 +55,7 @@ def line_of(path: Path, needle: str) -> int:
 
 def test_hash_changes_with_content(copy):
     before = load_fresh(copy).hash
-    edit(copy / "ruleset.yaml", 'version: "2.0.0"', 'version: "2.0.1"')
+    edit(copy / "ruleset.yaml", 'version: "3.0.0"', 'version: "3.0.1"')
     assert load_fresh(copy).hash != before
 
 
