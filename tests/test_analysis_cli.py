@@ -67,10 +67,23 @@ def test_check_national_ruleset_is_clean():
     assert sum(regions.values()) == report["verdict_regions"]["inputs"]
 
 
-def test_check_example_protocol_is_clean():
-    result = infoshare("check", str(PROTOCOL))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "No findings" in result.stdout
+def test_check_reports_the_example_protocols_contradiction_making_change():
+    """Issue 15, item 6: the protocol refuses oral and implied consent, so "I have consent" with oral consent is
+    contradictory facts under it: check reports it (v2 said "No findings"), with a witness decide() refuses under
+    the protocol and decides under the national ruleset, and counts the must_share it turns into contradictions."""
+    from infoshare_rules import FactsError, decide, facts_from_dict
+
+    result = infoshare("check", "--format", "json", str(PROTOCOL))
+    assert result.returncode == 1, result.stdout + result.stderr
+    findings = {f["kind"]: f for f in json.loads(result.stdout)["findings"]}
+    broken = findings["makes_contradictory"]
+    assert broken["inputs"] > 0 and "no-valid-consent" in broken["rules"]
+    witness = facts_from_dict(broken["witness"])
+    decide(witness)  # the national ruleset decides it
+    with pytest.raises(FactsError):
+        decide(witness, ruleset=PROTOCOL)
+    lost = findings["weakens_must_share"]
+    assert "by making the facts contradictory" in lost["message"] and lost["inputs"] > 0
 
 
 def test_check_finds_every_planted_defect_with_witnesses():
@@ -210,7 +223,7 @@ def test_rulesets_lists_versions_dates_and_hashes_as_json():
     assert result.returncode == 0, result.stderr
     rows = {r["id"]: r for r in json.loads(result.stdout)}
     assert rows["uk-2006-practitioners-guide"]["version"] == "3.0.0"
-    assert rows["uk-2006-practitioners-guide"]["effective_from"] == "2026-11-25"
+    assert rows["uk-2006-practitioners-guide"]["effective_from"] == "2026-12-03"
     assert rows["example-written-consent"]["extends"] == "uk-2006-practitioners-guide"
     assert rows["example-written-consent"]["shipped"] is False
     assert all(r["hash"].startswith("sha256:") for r in rows.values())

@@ -31,7 +31,7 @@ from ..semantics.space import BDD, InputSpace
 
 @attrs.frozen
 class Finding:
-    kind: str  # conflict, rule_never_fires, value_unreachable, obligation_unreachable, cycle, uncited_normative, weakens_must_share, precedence_reordered
+    kind: str  # conflict, rule_never_fires, value_unreachable, obligation_unreachable, cycle, uncited_normative, weakens_must_share, makes_contradictory, precedence_reordered
     message: str
     rules: tuple[str, ...] = ()
     cites: tuple[str, ...] = ()
@@ -135,19 +135,38 @@ def _weakenings(ruleset: Ruleset, base: Ruleset, model: Semantics, space: InputS
             )
         )
     national = Semantics(base, space)
-    # Facts the protocol finds contradictory (a stated answer its stricter rules contradict) are refused
-    # with FactsError, not decided otherwise: they are not counted as weakening must_share.
-    lost = national.final[Verdict.MUST_SHARE] & ~model.final[Verdict.MUST_SHARE] & ~model.contradictory
-    lost &= complete & complete_cases(national)
+    both = complete & complete_cases(national)
+    reasons = "; ".join(f"{w.what}: {w.reason}" for w in ruleset.weakens)
+    # Every case the national ruleset decides that the protocol turns into contradictory facts (a stated
+    # answer its stricter rules contradict): decide() refuses them with FactsError under the protocol.
+    broken = both & national.ok & model.contradictory
+    if broken & space.domain != space.false:
+        witness = space.witness(broken)
+        assert witness is not None
+        findings.append(
+            Finding(
+                "makes_contradictory",
+                f"this protocol makes contradictory facts of cases {base.id} decides: decide() refuses them (FactsError)",
+                rules=tuple(sorted({
+                    r.id for c in model.clashes if c.stated and (c.region & broken) != space.false for r in (c.first, c.second) if r.origin != "stated"
+                })),
+                witness=witness,
+                inputs=space.count(broken),
+                outcome=outcome_of(witness, ruleset).verdict,
+            )
+        )
+    lost = national.final[Verdict.MUST_SHARE] & ~model.final[Verdict.MUST_SHARE] & both
     if lost & space.domain != space.false:
+        # a must_share turned into contradictory facts is a must_share lost too (counted here as well)
+        contradictory = space.count(lost & model.contradictory)
         witness = space.witness(lost)
         assert witness is not None
         after = outcome_of(witness, ruleset)
-        reasons = "; ".join(f"{w.what}: {w.reason}" for w in ruleset.weakens)
         findings.append(
             Finding(
                 "weakens_must_share",
                 f"{base.id} says must_share (a statutory duty or court order) where this protocol says otherwise"
+                + (f", {contradictory:,} of them by making the facts contradictory" if contradictory else "")
                 + (f" (declared: {reasons})" if reasons else " (NOT declared)"),
                 rules=tuple(b.rule for b in after.because),
                 cites=tuple(c for w in ruleset.weakens for c in w.cites),
