@@ -3,7 +3,7 @@ import os
 from hypothesis import HealthCheck, Phase, settings
 
 # Deciding is fast, but the first decision of a process compiles the ruleset: no deadlines.
-settings.register_profile("default", deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("default", deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", deadline=None, max_examples=3000, suppress_health_check=[HealthCheck.too_slow])
 # Quick triage of a broken suite: few examples, no shrinking.
 settings.register_profile("triage", deadline=None, max_examples=15, phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=list(HealthCheck))

@@ -201,24 +201,32 @@ class CaseSpace:
             if value != UNKNOWN:
                 assignment.update(space.assign(fact, value))
         derived = [(f, manager.let(assignment, self._derived[f]) if assignment else self._derived[f]) for f in stated]
+        derived = [(self._unknown[f], self.bits[f], here) for f, here in derived if here != space.false]
+        presumed = []
+        for fact, by_value in self._presumed_values(filled):
+            copies = []
+            for value, fires in by_value:
+                here = manager.let(assignment, fires) if assignment else fires
+                if here != space.false:
+                    copies.append((space.eq(fact, value), self._unknown[fact] & here))
+            if copies:
+                presumed.append((self._unknown[fact], self.bits[fact], copies))
         out = []
         for region in regions.values():
             # a direct answer the finer facts derive follows from them: marked as such (the unknown code,
             # unused by completions of a fact no presumption fills), it agrees with any other so derived
-            for fact, here in derived:
+            for unknown, bits, here in derived:
                 follows = region & here
                 if follows != space.false:
-                    region = region | (self._unknown[fact] & manager.exist(self.bits[fact], follows))
-            for fact, by_value in self._presumed_values(filled):
-                unknown = self._unknown[fact]
+                    region = region | (unknown & manager.exist(bits, follows))
+            for unknown, bits, copies in presumed:
+                # a filled fact matches a filled one, or an answer equal to the value presumed
                 at_unknown = region & unknown
                 if at_unknown == space.false:
                     continue
-                moved = region  # a filled fact matches a filled one, or an answer equal to the value presumed
-                bits = self.bits[fact]
-                for value, fires in by_value:
-                    here = manager.let(assignment, fires) if assignment else fires
-                    moved |= space.eq(fact, value) & manager.exist(bits, at_unknown & here)
+                moved = region
+                for eq, filled_here in copies:
+                    moved |= eq & manager.exist(bits, at_unknown & filled_here)
                 region = moved
             out.append(region)
         return out
@@ -265,6 +273,7 @@ class CaseSpace:
             # _effective_regions for facts left to presumptions): the rest of the two is the set of other
             # answers it matters together with
             effective = self._effective_regions(inputs, regions)
+            before = dict(zip(regions, effective))
             pairs = list(itertools.combinations(effective, 2))
             for fact in candidates:
                 bits = self.bits[fact]
@@ -274,6 +283,8 @@ class CaseSpace:
         # (b) an answer to the fact alone changes the verdicts reached (an answer that contradicts the
         # facts given is no case): a finer fact tied to a direct answer the case leaves open, say. A
         # decided case changes only where a presumption stood.
+        else:
+            before = {}
         reached = set(regions)
         base = None
         for fact in candidates:
@@ -296,24 +307,20 @@ class CaseSpace:
                     break
                 # (c) where a presumption fills the fact, its answer may matter together with others: a
                 # completion left to the presumption and one with the answer, agreeing on everything else
-                if fact in self._fires and len(regions) >= 2 and after and self._apart(fact, inputs, regions, answered, after_regions):
+                if fact in self._fires and len(regions) >= 2 and after and self._apart(fact, before, answered, after_regions):
                     found.add(fact)
                     break
         return found
 
-    def _apart(
-        self, fact: str, inputs: Mapping[str, str], regions: Mapping[Verdict, BDD], answered: Mapping[str, str], after: Mapping[Verdict, BDD]
-    ) -> bool:
-        """Whether a completion of ``inputs`` and one of ``answered`` (``fact`` answered) that agree on every
-        other fact give different verdicts."""
+    def _apart(self, fact: str, before: Mapping[Verdict, BDD], answered: Mapping[str, str], after: Mapping[Verdict, BDD]) -> bool:
+        """Whether a completion of the case (``before``: its effective regions) and one of ``answered`` (``fact``
+        answered) that agree on every other fact give different verdicts."""
         manager, bits = self._manager, self.bits[fact]
-        before = dict(zip(regions, self._effective_regions(inputs, regions)))
         now = dict(zip(after, self._effective_regions(answered, after)))
-        hidden = {v: manager.exist(bits, r) for v, r in before.items()}
         for v, r in now.items():
             seen = manager.exist(bits, r)
-            for w, h in hidden.items():
-                if w is not v and (seen & h) != self.space.false:
+            for w, h in before.items():
+                if w is not v and (seen & manager.exist(bits, h)) != self.space.false:
                     return True
         return False
 

@@ -93,7 +93,13 @@ def decide(
         verdict = Verdict.UNDETERMINED
     decision = plain
     if verdict is not plain.verdict or len(reachable) > 1:  # an open case says which verdicts are still open
-        step = _cases_step(rules, facts, inputs, cases, verdict, reachable)
+        key = (rules.hash, tuple(inputs.values()))
+        step = _steps.get(key)
+        if step is None:
+            step = _cases_step(rules, facts, inputs, cases, verdict, reachable)
+            if len(_steps) >= _EXPLAINED_MAX:
+                _steps.clear()
+            _steps[key] = step
         decision = _decide_plain(rules, runner, facts, forced=(verdict, step))
     if not questions:
         return decision
@@ -118,6 +124,8 @@ def _decide_plain(rules: Ruleset, runner: Engine, facts: CaseFacts, forced: tupl
     return _decide_in_session(rules, runner, flatten(facts), False, forced)
 
 
+#: the cases steps of the last cases decided by cases (a split is searched once per case)
+_steps: dict[tuple[str, tuple[str, ...]], TraceStep] = {}
 #: at most this many unknown facts are tried for a one-fact split of a decided case
 _SPLIT_CANDIDATES = 64
 
