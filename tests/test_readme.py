@@ -40,6 +40,7 @@ BIN = Path(sys.executable).parent
 
 # A command starting with one of these is not run here: why.
 SKIP = {
+    "{ command -v chromium": "setup: installs Chromium where absent, then README's test command (this test runs inside it)",
     "python3 -m venv": "setup: creates a virtual environment and installs the package (this test runs inside one)",
     "apt-get": "setup: installs Chromium system-wide (the two HTML tests use it)",
     "pip install": "setup: installs an extra (the test extra already has them all)",
