@@ -128,7 +128,7 @@ class _Terminal:
         # a real terminal answers the cursor-position query; pexpect does not, so ask prompt_toolkit not to wait for it
         env = {**os.environ, "TERM": "xterm", "COLUMNS": str(width), "LINES": "50", "PROMPT_TOOLKIT_NO_CPR": "1"}
         self.child = pexpect.spawn(
-            sys.executable, ["-m", "infoshare_rules", "interview", *args], cwd=str(tmp_path), env=env, encoding="utf-8", dimensions=(50, width), timeout=30
+            sys.executable, ["-m", "infoshare_rules", "interview", *args], cwd=str(tmp_path), env=env, encoding="utf-8", dimensions=(50, width), timeout=60
         )
         self.screen = _Screen(width)
         self.answered = 0  # prompts ("? " lines) answered so far
