@@ -42,7 +42,6 @@ BIN = Path(sys.executable).parent
 SKIP = {
     "{ command -v chromium": "setup: installs Chromium where absent, then README's test command (this test runs inside it)",
     "python3 -m venv": "setup: creates a virtual environment and installs the package (this test runs inside one)",
-    "apt-get": "setup: installs Chromium system-wide (the two HTML tests use it)",
     "pip install": "setup: installs an extra (the test extra already has them all)",
     "infoshare serve": "a long-running service (tests/test_service.py starts one and calls every endpoint)",
     "curl": "a request to the running service above (tests/test_service.py makes them)",
