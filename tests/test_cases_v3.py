@@ -22,8 +22,9 @@ from infoshare_rules.decision.questions import ASKED_BY
 from infoshare_rules.engines.registry import get_engine
 from infoshare_rules.errors import RulesetConflictError
 from infoshare_rules.facts.json import facts_from_dict
-from infoshare_rules.facts.model import AGE_IN_BAND, FACT_SPECS, INPUT_SPECS, UNKNOWN
+from infoshare_rules.facts.model import FACT_SPECS, INPUT_SPECS, UNKNOWN
 from infoshare_rules.ruleset.loader import load_ruleset
+from infoshare_rules.semantics.space import facts_document
 
 
 
@@ -38,21 +39,8 @@ COMPILED = get_engine(RULES, "compiled")
 STATED_BY = {c.stated_by: name for name, c in RULES.conclusions.items() if c.stated_by}
 
 
-def _document(flat: dict[str, str]) -> dict[str, dict[str, object]]:
-    doc: dict[str, dict[str, object]] = {}
-    for name, value in flat.items():
-        if value == UNKNOWN:
-            continue
-        group, field = name.split(".")
-        if name == "child.age_band":
-            doc.setdefault("child", {})["age"] = AGE_IN_BAND[value]
-        else:
-            doc.setdefault(group, {})[field] = value
-    return doc
-
-
 def _facts(flat: dict[str, str]):  # type: ignore[no-untyped-def]
-    return facts_from_dict(_document(flat))
+    return facts_from_dict(facts_document({k: v for k, v in flat.items() if v != UNKNOWN}))
 
 
 def _plain(flat: dict[str, str]) -> Verdict | None:

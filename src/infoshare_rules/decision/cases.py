@@ -99,14 +99,7 @@ class CaseSpace:
         """``base``: the regions already restricted to part of ``inputs`` (and the assignment that did it),
         so a what-if on one more fact restricts small diagrams, not the whole space's."""
         space = self.space
-        assignment: dict[str, bool] = {}
-        filled = []
-        for fact in space.facts:
-            value = inputs.get(fact, UNKNOWN)
-            if value != UNKNOWN:
-                assignment.update(space.assign(fact, value))
-            elif fact in self._fires:
-                filled.append(fact)
+        assignment, filled = self._known(inputs)
         let = self._manager.let
         domain = self._domain(tuple(filled)) if filled else space.true
         if assignment and filled:
@@ -126,14 +119,23 @@ class CaseSpace:
                 out[verdict] = here
         return out
 
-    def _restricted(self, inputs: Mapping[str, str]) -> tuple[dict[str, bool], dict[Verdict, BDD]]:
-        """Each verdict's region with the known facts of ``inputs`` substituted (no presumption domain yet)."""
+    def _known(self, inputs: Mapping[str, str]) -> tuple[dict[str, bool], list[str]]:
+        """The bits the known facts of ``inputs`` set, and the unknown facts a presumption may fill."""
         space = self.space
         assignment: dict[str, bool] = {}
+        filled = []
         for fact in space.facts:
             value = inputs.get(fact, UNKNOWN)
             if value != UNKNOWN:
                 assignment.update(space.assign(fact, value))
+            elif fact in self._fires:
+                filled.append(fact)
+        return assignment, filled
+
+    def _restricted(self, inputs: Mapping[str, str]) -> tuple[dict[str, bool], dict[Verdict, BDD]]:
+        """Each verdict's region with the known facts of ``inputs`` substituted (no presumption domain yet)."""
+        space = self.space
+        assignment, _ = self._known(inputs)
         let = self._manager.let
         raw = {}
         for verdict, region in self.verdicts.items():
@@ -191,17 +193,16 @@ class CaseSpace:
         """
         space = self.space
         manager = self._manager
-        filled = tuple(f for f in space.facts if f in self._fires and inputs.get(f, UNKNOWN) == UNKNOWN)
+        assignment, unknown_presumable = self._known(inputs)
+        filled = tuple(unknown_presumable)
         stated = [f for f in self._derived if inputs.get(f, UNKNOWN) == UNKNOWN]
         if not filled and not stated:
             return list(regions.values())
-        assignment: dict[str, bool] = {}
-        for fact in space.facts:
-            value = inputs.get(fact, UNKNOWN)
-            if value != UNKNOWN:
-                assignment.update(space.assign(fact, value))
-        derived = [(f, manager.let(assignment, self._derived[f]) if assignment else self._derived[f]) for f in stated]
-        derived = [(self._unknown[f], self.bits[f], here) for f, here in derived if here != space.false]
+        derived = []
+        for fact in stated:
+            here = manager.let(assignment, self._derived[fact]) if assignment else self._derived[fact]
+            if here != space.false:
+                derived.append((self._unknown[fact], self.bits[fact], here))
         presumed = []
         for fact, by_value in self._presumed_values(filled):
             copies = []
@@ -328,14 +329,7 @@ class CaseSpace:
         """For a case every completion of which contradicts itself: a stated answer and a rule that
         contradicts it in some completion (the caller's answer first), or None."""
         space = self.space
-        assignment: dict[str, bool] = {}
-        filled = []
-        for fact in space.facts:
-            value = inputs.get(fact, UNKNOWN)
-            if value != UNKNOWN:
-                assignment.update(space.assign(fact, value))
-            elif fact in self._fires:
-                filled.append(fact)
+        assignment, filled = self._known(inputs)
         with self._lock:
             domain = self._domain(tuple(filled)) if filled else space.true
             for clash in self.semantics.clashes:
