@@ -8,18 +8,20 @@ How a decision is made (the semantics every engine shares):
 3. Stratum by stratum, conclusions no rule reached are settled as ``undetermined``, so rules that
    read "not reached" run only once every rule that could reach it has run.
 4. The verdict: the candidate verdicts the rules reached, the first in ``verdict_precedence``
-   (a trace step says so when precedence chose between several), or undetermined.
+   (a trace step says so when precedence chose between several), or undetermined; then, by cases
+   (``cases.py``), the verdict every consistent completion of the facts gives, which replaces it
+   (with a ``cases`` trace step) where the two differ.
 5. Doubt (``doubts``): where the practitioner is unsure, the doubt is decisive when the answers it
    stands between give different verdicts (or, with none, when the verdict is undetermined); then
    the verdict is seek_advice. Otherwise the decision stands.
 6. Rules that read the verdict raise obligations.
-7. Questions: each unknown fact some answer to which would change the verdict, in the flowchart's
-   order (``questions.py``).
+7. Questions: exactly the unknown facts some answer to which, alone or with others, changes the
+   verdict (``cases.py``), in the practitioner's order (``questions.py``).
 
-Doubts and questions rest on what-ifs (``whatif.py``). On the reference and durable engines each
-stage runs in a forward-chaining session and each what-if re-runs the whole first pass; on the
-compiled engine the stages run in generated code and a what-if re-runs only the rules downstream
-of the facts it changes. Both give equal decisions (a hypothesis property).
+Doubts over the facts as given rest on what-ifs (``whatif.py``); questions and the verdict by cases
+on the ruleset's decision diagrams (``cases.py``). On the reference and durable engines each stage
+runs in a forward-chaining session; on the compiled engine in generated code. All give equal
+decisions (a hypothesis property).
 """
 
 from __future__ import annotations
@@ -55,10 +57,14 @@ def decide(
     ``ruleset`` is a shipped ruleset id, a ruleset folder, or a loaded :class:`Ruleset`.
     ``engine`` is ``"durable"``, ``"reference"``, ``"compiled"`` or ``"auto"`` (durable where it imports).
     The ruleset is loaded and compiled once per process; each call runs in a fresh session
-    that is deleted before returning. A direct answer that contradicts the finer facts raises
-    :class:`FactsError` naming both. ``questions=False`` skips working out the questions (each
-    unknown fact's answers are tried), for callers that need only the verdict, obligations and
-    trace; the decision then has no questions.
+    that is deleted before returning. The verdict is decided by cases (``cases.py``): the one every
+    consistent completion of the facts gives, else undetermined (seek_advice where the practitioner
+    is in doubt); the engine's forward chaining over the facts as given gives the trace, with a
+    ``cases`` step where the completions decide what the rules do not. A direct answer that
+    contradicts the finer facts raises :class:`FactsError` naming both, as does a case every
+    completion of which contradicts itself. ``questions=False`` skips working out the questions
+    (exactly the unknown facts whose answers can change the verdict), for callers that need only
+    the verdict, obligations and trace; the decision then has no questions.
     """
     if not isinstance(facts, CaseFacts):
         raise FactsError("$", "wrong type", expected="a CaseFacts instance (see infoshare_rules.facts_from_json)", got=type(facts).__name__)
