@@ -138,6 +138,8 @@ class _Terminal:
             self.screen.feed(self.child.read_nonblocking(65536, timeout=0.1))
         except pexpect.TIMEOUT:
             pass
+        except pexpect.EOF:
+            time.sleep(0.01)  # the interview has ended: what it printed is on the screen already
 
     def wait(self, done, what: str):  # type: ignore[no-untyped-def]
         deadline = time.monotonic() + 30
