@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from infoshare_rules import FactsError, RulesetConflictError, decide, facts_from_dict
-from infoshare_rules.analysis.complete import complete_cases, derived_where, presumed_where
+from infoshare_rules.analysis.complete import complete_cases
+from infoshare_rules.semantics.regions import derived_where, presumed_where
 from infoshare_rules.decision.cases import case_space
 from infoshare_rules.semantics.regions import Semantics, analysed_facts
 from infoshare_rules.semantics.space import InputSpace, facts_document

@@ -29,35 +29,8 @@ import json
 from typing import Iterable
 
 from ..facts.model import UNKNOWN
-from ..ruleset.model import STATED
-from ..semantics.regions import Semantics
+from ..semantics.regions import Semantics, derived_where, presumed_where
 from ..semantics.space import BDD
-
-
-def presumed_where(model: Semantics) -> dict[str, BDD]:
-    """For each fact (of the model's space) a presumption of its ruleset fills: where one of them fires."""
-    space = model.space
-    fires: dict[str, BDD] = {}
-    for rule in model.ruleset.rules:
-        for fact, _value in rule.presumes:
-            if fact in space.values:
-                fires[fact] = fires.get(fact, space.false) | model.fires[rule.index]
-    return fires
-
-
-def derived_where(model: Semantics) -> dict[str, BDD]:
-    """For each direct answer (a conclusion's ``stated_by`` fact, of the model's space): where the finer facts derive it."""
-    space = model.space
-    rules = model.ruleset
-    derived: dict[str, BDD] = {}
-    for name, spec in rules.conclusions.items():
-        if spec.stated_by and spec.stated_by in space.values:
-            found = space.false
-            for rule in rules.rules:
-                if rule.kind == "conclude" and rule.name == name and rule.origin != STATED:
-                    found |= model.fires[rule.index]
-            derived[spec.stated_by] = derived.get(spec.stated_by, space.false) | found
-    return derived
 
 
 def complete_cases(model: Semantics, facts: Iterable[str] | None = None) -> BDD:

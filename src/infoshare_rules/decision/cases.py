@@ -27,7 +27,7 @@ from typing import Iterable, Mapping
 from ..facts.model import UNKNOWN
 from ..ruleset.model import STATED, Rule, Ruleset
 from ..ruleset.verdict import Verdict
-from ..semantics.regions import Semantics, analysed_facts
+from ..semantics.regions import Semantics, analysed_facts, derived_where, presumed_where
 from ..semantics.space import BDD, InputSpace
 
 
@@ -39,19 +39,9 @@ class CaseSpace:
         self.space = space = InputSpace(analysed_facts([rules]))
         self.semantics = semantics = Semantics(rules, space)
         manager = space.manager
-        presumers: dict[str, list[int]] = {}
-        for rule in rules.rules:
-            for fact, _value in rule.presumes:
-                if fact in space.values:
-                    presumers.setdefault(fact, []).append(rule.index)
         unknown = {fact: space.eq(fact, UNKNOWN) for fact in space.facts}
         #: for each fact a presumption fills, where one of its presumptions fires
-        self._fires: dict[str, BDD] = {}
-        for fact, indexes in presumers.items():
-            fires = space.false
-            for i in indexes:
-                fires |= semantics.fires[i]
-            self._fires[fact] = fires
+        self._fires: dict[str, BDD] = presumed_where(semantics)
         self._unknown = unknown
         #: for each fact a presumption fills, where each value it may be presumed to take is presumed
         self._fires_value: dict[str, dict[str, BDD]] = {}
@@ -62,14 +52,7 @@ class CaseSpace:
                     by_value[value] = by_value.get(value, space.false) | semantics.fires[rule.index]
         self._effective: dict[tuple[str, ...], list[tuple[str, tuple[tuple[str, BDD], ...]]]] = {}
         #: for each fact that answers a flowchart question directly: where the finer facts derive its answer
-        self._derived: dict[str, BDD] = {}
-        for name, spec in rules.conclusions.items():
-            if spec.stated_by and spec.stated_by in space.values:
-                found = space.false
-                for rule in rules.rules:
-                    if rule.kind == "conclude" and rule.name == name and rule.origin != STATED:
-                        found |= semantics.fires[rule.index]
-                self._derived[spec.stated_by] = found
+        self._derived: dict[str, BDD] = derived_where(semantics)
         #: the completions allowed, keyed by the presumable facts unknown in a case
         self._domains: dict[tuple[str, ...], BDD] = {}
         known_everywhere = space.domain
