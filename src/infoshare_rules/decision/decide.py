@@ -49,13 +49,14 @@ def decide(
     facts: CaseFacts,
     *,
     ruleset: str | Path | Ruleset = DEFAULT_RULESET,
-    engine: str = "auto",
+    engine: str = "compiled",
     questions: bool = True,
 ) -> Decision:
     """Decide whether to share information about a case, following the ruleset's guide.
 
     ``ruleset`` is a shipped ruleset id, a ruleset folder, or a loaded :class:`Ruleset`.
-    ``engine`` is ``"durable"``, ``"reference"``, ``"compiled"`` or ``"auto"`` (durable where it imports).
+    ``engine`` is ``"compiled"`` (the default: generated code, proven equal to the reference engine by
+    hypothesis properties), ``"reference"``, ``"durable"`` (durable-rules), or ``"auto"`` (the same as compiled).
     The ruleset is loaded and compiled once per process; each call runs in a fresh session
     that is deleted before returning. The verdict is decided by cases (``cases.py``): the one every
     consistent completion of the facts gives, else undetermined (seek_advice where the practitioner
