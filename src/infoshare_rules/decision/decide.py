@@ -42,6 +42,7 @@ from .assemble import Explanation, cases_step, explanation, ruleset_ref
 from .cases import CaseSpace, case_space
 from .model import Decision, TraceStep
 from .questions import ordered as ordered_questions
+from .questions import presumption_reads
 from .whatif import ConeOracle, FullOracle, WhatIf
 
 
@@ -114,7 +115,7 @@ def decide(
     assert decisive is not None
     # What "you will know or be told about" (4.24) is presumed, shown, and not asked: the practitioner says so.
     silent = {p.fact for p in decision.presumed if not rules.rule(p.rule).ask}
-    asked = ordered_questions(decisive, inputs, presumed, silent)
+    asked = ordered_questions(decisive, inputs, presumed, silent, presumption_reads(rules))
     return Decision(decision.verdict, decision.obligations, decision.trace, asked, decision.presumed, decision.ruleset, decision.engine)
 
 
