@@ -183,10 +183,6 @@ class CaseSpace:
         stated = tuple(f for f in self._derived if inputs.get(f, UNKNOWN) == UNKNOWN)
         if not filled and not stated:
             return list(regions.values())
-        return self._read(list(regions.values()), None, filled, stated, assignment)
-
-    def _read(self, regions: list[BDD], domain: BDD | None, filled: tuple[str, ...], stated: tuple[str, ...], assignment: dict[str, bool]) -> list[BDD]:
-        """``_effective_regions``'s reading of ``regions`` (restricted by ``assignment``; ``domain``, if given, applied first)."""
         space = self.space
         manager = self._manager
         let = manager.let
@@ -205,9 +201,7 @@ class CaseSpace:
             if copies:
                 presumed.append((self._unknown[fact], self.bits[fact], copies))
         out = []
-        for region in regions:
-            if domain is not None:
-                region &= domain
+        for region in regions.values():
             # a direct answer the finer facts derive follows from them: marked as such (the unknown code,
             # unused by completions of a fact no presumption fills), it agrees with any other so derived
             for unknown, bits, here in derived:

@@ -41,8 +41,7 @@ from ..ruleset.verdict import Verdict
 from .assemble import Explanation, cases_step, explanation, ruleset_ref
 from .cases import CaseSpace, case_space
 from .model import Decision, TraceStep
-from .questions import ordered as ordered_questions
-from .questions import presumption_reads
+from .questions import ordered as ordered_questions, presumption_reads
 from .whatif import ConeOracle, FullOracle, WhatIf
 
 

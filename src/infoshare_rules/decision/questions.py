@@ -76,6 +76,7 @@ def ordered(
     """
     safety_first = harm_stated(inputs)
     names = {ASKED_BY[f] for f in decisive if f in ASKED_BY} - set(silent)
+    reads = reads or {}
 
     def key(name: str) -> tuple[bool, float, bool, float]:
         spec = INPUT_SPECS[name]
@@ -83,7 +84,7 @@ def ordered(
         # a fact a presumption fills, whose presumptions read another question of its step, is asked just before that
         # question: its answer settles what the presumption would have taken from it (child.competence
         # before child.age: a child judged not competent needs no age for 4.16-4.17)
-        within = [_ORDER[q] for q in (reads or {}).get(name, ()) if q in names and INPUT_SPECS[q].step == spec.step and INPUT_SPECS[q].direct == spec.direct]
+        within = [_ORDER[q] for q in reads.get(name, ()) if q in names and INPUT_SPECS[q].step == spec.step and INPUT_SPECS[q].direct == spec.direct]
         if within:
             return (not spec.direct, step, False, min(within) - 0.5)
         return (not spec.direct, step, name in presumed, float(_ORDER[name]))
