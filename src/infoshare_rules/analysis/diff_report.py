@@ -294,6 +294,26 @@ def _side_html(r: dict[str, Any], side: str, ruleset: Any) -> str:
     return f'<div class="side">{decides}{sep}<code>{e(r["a"])}</code> not raised</div>'
 
 
+def _structural_items(d: dict[str, Any], diff: RulesetDiff) -> list[str]:
+    """What was edited, each rule added, removed or changed with its statement (B's; A's for a removed rule)."""
+    s = d["structural"]
+    a = {rule.id: rule for rule in diff.a.rules}
+    b = {rule.id: rule for rule in diff.b.rules}
+
+    def item(what: str, rule_id: str, rules: dict[str, Any], detail: str = "") -> str:
+        rule = rules.get(rule_id)
+        statement = f'<br><span class="meta">{e(" ".join(rule.statement.split()))}</span>' if rule is not None else ""
+        return f"<li>{what} <code>{e(rule_id)}</code>{e(detail)}{statement}</li>"
+
+    items = [item("rule added:", r, b) for r in s["rules_added"]]
+    items += [item("rule removed:", r, a) for r in s["rules_removed"]]
+    items += [item("rule changed:", c["rule"], b, f" ({', '.join(c['changed'])})") for c in s["rules_changed"]]
+    rest = _structural_lines({"structural": {**s, "rules_added": [], "rules_removed": [], "rules_changed": []}})
+    if items and rest == ["no structural change"]:
+        rest = []
+    return items + [f"<li>{e(line)}</li>" for line in rest]
+
+
 def diff_html(diff: RulesetDiff) -> str:
     """A standalone page (inline CSS, no script, nothing fetched) that fits a 1,280 px window: the summary
     (regions by transition, largest first) first, then each region with its witness as questions and answers."""
@@ -320,7 +340,7 @@ def diff_html(diff: RulesetDiff) -> str:
             ],
             "</tbody></table>",
         ]
-    parts += ["<h2>What was edited</h2><ul>", *[f"<li>{e(line)}</li>" for line in _structural_lines(d)], "</ul>"]
+    parts += ["<h2>What was edited</h2><ul>", *_structural_items(d, diff), "</ul>"]
     if regions:
         parts.append("<h2>Where decisions differ</h2>")
     for r in regions:
