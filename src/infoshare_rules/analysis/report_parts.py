@@ -84,7 +84,7 @@ def transition(region: Mapping[str, Any]) -> str:
     return f"obligation {region['a']} {'gained' if region['kind'] == 'obligation_gained' else 'lost'}"
 
 
-def by_size(regions: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def by_size(regions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Regions largest first; verdict changes before obligations of the same size, then by transition."""
     return sorted(regions, key=lambda r: (-int(r["inputs"]), r["kind"] != "verdict", transition(r)))
 
