@@ -15,13 +15,25 @@ example, the rest seeded random cases, see _cases.py). Contenders, interleaved o
 
 Prints mean us/decision (median over repeats), p50 and p99 of single calls, x the flowchart function,
 the ratio of decide(durable) to raw durable-rules, and the targets. Figures, not a test.
-Usage: python benchmarks/bench_decide.py [N] [--engines compiled,reference,durable] [--repeat R] [--sets shipped,mixed]
+
+--peers (or --sets peers) adds the flowchart-level section: the flowchart's direct questions over all
+their answers (6,561 cases, benchmarks/peers/cases.py), the library against other rule engines
+stating the same flowchart in their own languages (benchmarks/peers/: GoRules ZEN, CLIPS via
+clipspy, experta, hand-written Python), each peer's verdicts first checked equal to
+decide(engine="compiled", questions=False) on all 6,561 cases (a peer that disagrees is not timed:
+its disagreements are counted and sampled). Timed side by side on a seeded sample of --peers-n of
+the cases (every library contender decides each sampled case once before the timing: the first
+pass is shown apart, later passes find the library's per-case memo warm). The peers are optional:
+pip install 'infoshare-rules[bench]'; a missing one is reported and skipped.
+Usage: python benchmarks/bench_decide.py [N] [--engines compiled,reference,durable] [--repeat R] [--sets shipped,mixed,peers]
+       [--peers] [--peers-n M]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import time
@@ -32,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _cases import case_docs, shipped_facts  # noqa: E402
 from bench_engine import raw_runner, rounds  # noqa: E402
 from flowchart import flowchart  # noqa: E402
+from peers import case_document, flowchart_cases, load_peers  # noqa: E402
 
 from infoshare_rules import decide, facts_from_dict, load_ruleset  # noqa: E402
 from infoshare_rules.decision import decide as decide_module  # noqa: E402  (to empty its caches for the cold run)
@@ -107,12 +120,104 @@ def measure(name: str, ruleset, facts, engines, repeat: int) -> None:
         print(f"decide(compiled, questions=False): {mean:.2f} us with the full trace  (target <= 10 us, stretch 3 us)")
 
 
+def peers_section(ruleset, sample_size: int, repeat: int) -> None:
+    """The flowchart-level decision: the library against the peers (benchmarks/peers/), verdicts checked first."""
+    cases = list(flowchart_cases())
+    facts = [facts_from_dict(case_document(c)) for c in cases]
+    start = time.perf_counter()
+    expected = [decide(f, engine="compiled", questions=False).verdict.value for f in facts]
+    first_verdicts = (time.perf_counter() - start) / len(cases) * 1e6
+    counts: dict[str, int] = {}
+    for v in expected:
+        counts[v] = counts.get(v, 0) + 1
+    print(f"\nflowchart level: {len(cases)} cases (the flowchart's 8 direct questions, 3 answers each)")
+    print(f"library's verdicts (compiled, questions=False), each case decided for the first time: {first_verdicts:.0f} us/case;",
+          ", ".join(f"{v} {n}" for v, n in sorted(counts.items(), key=lambda kv: -kv[1])))
+
+    peers, missing = load_peers()
+    for line in missing:
+        print(line)
+    checked = []
+    for peer in peers:  # verified on every case before any timing
+        answers = peer.run(peer.prepare(cases))
+        wrong = [i for i, (a, e) in enumerate(zip(answers, expected)) if a != e]
+        if wrong or len(answers) != len(expected):
+            print(f"{peer.label}: NOT TIMED: disagrees with the library on {len(wrong)} of {len(cases)} cases; e.g.")
+            for i in wrong[:3]:
+                print(f"    {cases[i]}: {answers[i]} (library: {expected[i]})")
+            continue
+        checked.append(peer)
+    rough = sum(flowchart(flatten(f)) != e for f, e in zip(facts, expected))
+    print(f"verdicts checked equal on all {len(cases)} cases: {', '.join(p.label for p in checked) or 'none'}"
+          f"  (benchmarks/flowchart.py, the rough reading timed in the other sections, differs on {rough}: not timed here)")
+
+    picked = sorted(random.Random(2006).sample(range(len(cases)), min(sample_size, len(cases))))
+    sample = [cases[i] for i in picked]
+    sample_facts = [facts[i] for i in picked]
+    sample_expected = [expected[i] for i in picked]
+    runs: dict[str, tuple] = {}  # label -> (one pass: items -> verdicts or None, items)
+    for peer in checked:
+        runs[peer.label] = (peer.run, peer.prepare(sample))
+
+    def library(**options):
+        return lambda items: [decide(f, **options).verdict.value for f in items]
+
+    runs["compiled, no questions"] = (library(engine="compiled", questions=False), sample_facts)
+    runs["decide(compiled)"] = (library(engine="compiled"), sample_facts)
+    default_engine = decide(facts_from_dict({})).engine
+    runs[f"decide() defaults ({default_engine})"] = (library(), sample_facts)
+    if durable_available():
+        decide_raw = raw_runner(get_engine(ruleset, "durable"), ruleset)
+        prepared = [rounds(ruleset, f) for f in sample_facts]  # outside the timing
+        runs["raw durable"] = (lambda items: [decide_raw(*batches) for batches in items], prepared)
+
+    first: dict[str, float] = {}
+    for label, (run, items) in list(runs.items()):  # the first pass: warms up, and checks the library's contenders
+        start = time.perf_counter()
+        answers = run(items)
+        first[label] = (time.perf_counter() - start) / len(items) * 1e6
+        if label != "raw durable" and answers != sample_expected:
+            print(f"{label}: NOT TIMED: its verdicts differ from decide(compiled, questions=False) on the sample")
+            del runs[label]
+    wall: dict[str, list[float]] = {label: [] for label in runs}
+    cpu: dict[str, list[float]] = {label: [] for label in runs}
+    for _ in range(repeat):  # interleaved so every contender sees the same machine load
+        for label, (run, items) in runs.items():
+            c0, w0 = time.process_time(), time.perf_counter()
+            answers = run(items)
+            wall[label].append(time.perf_counter() - w0)
+            cpu[label].append(time.process_time() - c0)
+            if label != "raw durable" and answers != sample_expected:
+                raise SystemExit(f"{label}: its verdicts changed between passes")
+    n = len(sample)
+    base = statistics.median(wall["compiled, no questions"])
+    print(f"timed: {n} of the cases (seeded sample), {repeat} repeats, load average {os.getloadavg()[0]:.2f}")
+    print(f"{'':32}{'us/decision':>12}{'cpu us':>9}{'x compiled':>12}{'first pass us':>15}")
+    for label in sorted(runs, key=lambda k: statistics.median(wall[k])):
+        mean = statistics.median(wall[label]) / n * 1e6
+        print(f"{label:32}{mean:12.2f}{statistics.median(cpu[label]) / n * 1e6:9.2f}"
+              f"{statistics.median(wall[label]) / base:12.2f}{first[label]:15.0f}")
+    print("cpu us: the process's CPU time per decision, all threads (ZEN's batch runs on several cores).")
+    print("first pass: each sampled case's first decision by that contender, before the timing, in this order: the peers,")
+    print("compiled no questions, decide(compiled), decide() defaults, raw durable. The library's per-case memo is shared by")
+    print("its engines and the verdicts of all 6,561 cases were worked out first, so only questions are new to decide(compiled).")
+    print("raw durable: the library's compiled rules in durable-rules, given decide()'s rounds of facts (verdict included):")
+    print("its verdict is not its own, so not checked.")
+    ratio = statistics.median(wall["decide(compiled)"]) / base
+    print(f"decide(compiled) with questions / without, cases decided before: {ratio:.2f}  (target <= 3)")
+    print(f"a case's first decision: {first['decide(compiled)']:.0f} us for its questions (decide(compiled)'s first pass) against "
+          f"{first_verdicts:.0f} us for its verdict (all 6,561 cases, the engine's first use included): "
+          f"{first['decide(compiled)'] / first_verdicts:.0f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=20_000)
     parser.add_argument("--engines", default="compiled,reference,durable", help="comma-separated engine names")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--sets", default="shipped,mixed", help="shipped, mixed or both")
+    parser.add_argument("--sets", default="shipped,mixed", help="comma-separated: shipped, mixed, peers")
+    parser.add_argument("--peers", action="store_true", help="add the flowchart-level section with the peers (as --sets ...,peers)")
+    parser.add_argument("--peers-n", type=int, default=300, help="cases of the 6,561 timed in the peers section (seeded sample)")
     args = parser.parse_args()
     engines = [e for e in args.engines.split(",") if e]
     ruleset = load_ruleset()
@@ -125,6 +230,8 @@ def main() -> None:
     if "mixed" in sets:
         facts = [facts_from_dict(d) for d in case_docs(args.n)]
         measure("mixed: half shipped examples, half seeded random cases", ruleset, facts, engines, args.repeat)
+    if args.peers or "peers" in sets:
+        peers_section(ruleset, args.peers_n, args.repeat)
 
 
 if __name__ == "__main__":
