@@ -70,7 +70,7 @@ def test_durable_warnings_do_not_fail_under_w_error_in_a_fresh_process():
     assert proc.stdout.strip() in ("share", "must_share", "do_not_share", "undetermined", "share_without_consent")
 
 
-def test_auto_falls_back_to_reference_when_durable_cannot_compile(tmp_path, monkeypatch):
+def test_durable_names_its_limit_and_auto_uses_the_compiled_engine(tmp_path, monkeypatch):
     from infoshare_rules.engines import _durable
 
     folder = tmp_path / "engine-mini"
@@ -79,7 +79,7 @@ def test_auto_falls_back_to_reference_when_durable_cannot_compile(tmp_path, monk
     monkeypatch.setattr(_durable, "_MAX_ALPHA_TESTS", 1)  # as a ruleset too large for durable-rules
     with pytest.raises(EngineUnavailableError, match="durable engine supports at most"):
         get_engine(ruleset, "durable")
-    assert get_engine(ruleset, "auto").name == "reference"
+    assert get_engine(ruleset, "auto").name == "compiled"  # auto is the compiled engine, whatever durable-rules can do
 
 
 FORK_SCRIPT = textwrap.dedent(

@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-#: The engines ``decide(engine=...)`` accepts: ``"auto"`` (durable where it imports), ``"compiled"``
+#: The engines ``decide(engine=...)`` accepts: ``"auto"`` (the compiled engine, the default), ``"compiled"``
 #: (generated Python), ``"reference"`` (the pure-Python specification), ``"durable"`` (durable-rules).
 EngineName = Literal["auto", "compiled", "reference", "durable"]

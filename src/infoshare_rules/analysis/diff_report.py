@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import io
 import json
 from typing import Any
@@ -10,9 +9,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from .complete import DOMAIN, PHRASE, witness_lines
+from .complete import DOMAIN, PHRASE
 from .diff import Region, RulesetDiff
-from .outcome import Because
+from .outcome import Because, Outcome
+from .report_parts import UNDETERMINED, by_size, e, open_text, page, share_of, transition, witness_table, witness_text
 from ..semantics.space import facts_document
 
 
@@ -25,6 +25,15 @@ def _responsible(region: Region, side: str) -> list[dict[str, Any]]:
     if region.kind == "verdict":
         return _because(outcome.because)
     return _because(outcome.raisers(region.before))
+
+
+def _outcome_dict(outcome: Outcome) -> dict[str, Any]:
+    out: dict[str, Any] = {"verdict": outcome.verdict, "obligations": list(outcome.obligations), "error": outcome.error}
+    if outcome.verdict == UNDETERMINED:
+        # what is open: each conclusion the verdict rules test, reached or undetermined; the questions decide() asks
+        out["settled"] = dict(outcome.settled)
+        out["questions"] = list(outcome.questions)
+    return out
 
 
 def diff_dict(diff: RulesetDiff) -> dict[str, Any]:
@@ -56,8 +65,8 @@ def diff_dict(diff: RulesetDiff) -> dict[str, Any]:
                     "b": r.after,
                     "inputs": r.count,
                     "witness": facts_document(r.witness),
-                    "a_outcome": {"verdict": r.outcome_a.verdict, "obligations": list(r.outcome_a.obligations), "error": r.outcome_a.error},
-                    "b_outcome": {"verdict": r.outcome_b.verdict, "obligations": list(r.outcome_b.obligations), "error": r.outcome_b.error},
+                    "a_outcome": _outcome_dict(r.outcome_a),
+                    "b_outcome": _outcome_dict(r.outcome_b),
                     "a_rules": _responsible(r, "a"),
                     "b_rules": _responsible(r, "b"),
                 }
@@ -88,9 +97,7 @@ def _title(d: dict[str, Any]) -> str:
 
 
 def _verdict_line(r: dict[str, Any]) -> str:
-    if r["kind"] == "verdict":
-        return f"verdict {r['a']} -> {r['b']}"
-    return f"obligation {r['a']} {'gained' if r['kind'] == 'obligation_gained' else 'lost'}"
+    return f"verdict {transition(r)}" if r["kind"] == "verdict" else transition(r)
 
 
 def _rules_text(rules: list[dict[str, Any]]) -> str:
@@ -98,15 +105,20 @@ def _rules_text(rules: list[dict[str, Any]]) -> str:
 
 
 def _side(r: dict[str, Any], side: str) -> str:
-    """What one side does with the witness, and the rules (with paragraphs) responsible."""
+    """What one side does with the witness, and the rules (with paragraphs) responsible; for an undetermined
+    verdict, what it leaves open."""
     outcome, rules = r[f"{side}_outcome"], r[f"{side}_rules"]
     name = side.upper()
     if outcome["error"]:
         return f"{name}: {outcome['verdict']} ({outcome['error']})"
+    undetermined = outcome["verdict"] == UNDETERMINED
     if r["kind"] == "verdict":
+        if undetermined:
+            return open_text(outcome, name) + (f"; steps: {_rules_text(rules)}" if rules else "")
         return f"{name} decides {outcome['verdict']}, because: {_rules_text(rules)}"
     raised = f"raised by {_rules_text(rules)}" if rules else "not raised"
-    return f"{name} decides {outcome['verdict']}; {r['a']} {raised}"
+    decides = open_text(outcome, name) if undetermined else f"{name} decides {outcome['verdict']}"
+    return f"{decides}; {r['a']} {raised}"
 
 
 def _summary(d: dict[str, Any]) -> str:
@@ -128,6 +140,12 @@ def _summary(d: dict[str, Any]) -> str:
     )
 
 
+def _summary_lines(d: dict[str, Any]) -> list[str]:
+    """The regions by transition, largest first, each with its count and share of the cases compared."""
+    total = d["behaviour"]["inputs_compared"]
+    return [f"{transition(r)}: {r['inputs']:,} ({share_of(r['inputs'], total)})" for r in by_size(d["behaviour"]["regions"])]
+
+
 def _structural_lines(d: dict[str, Any]) -> list[str]:
     s = d["structural"]
     lines = []
@@ -145,31 +163,47 @@ def _structural_lines(d: dict[str, Any]) -> list[str]:
 # ---------------------------------------------------------------- text (rich)
 
 
-def diff_text(diff: RulesetDiff) -> str:
+def diff_text(diff: RulesetDiff, *, width: int | None = None) -> str:
+    """The diff for people. ``width``: a terminal's, where the cases table folds long names into its
+    columns; ``None`` (a file or a pipe): no line is wrapped and nothing is cut, the case flips listed."""
     d = diff_dict(diff)
     buffer = io.StringIO()
-    console = Console(file=buffer, width=200, color_system=None, highlight=False, soft_wrap=False)
+    console = Console(file=buffer, width=width or 100_000, color_system=None, highlight=False, soft_wrap=True)
     console.print(f"infoshare diff {_title(d)}", style="bold")
     console.print("\nStructure:")
     for line in _structural_lines(d):
         console.print(f"  {line}")
     console.print("\nBehaviour:")
     console.print(f"  {_summary(d)}")
-    for r in d["behaviour"]["regions"]:
+    if d["behaviour"]["regions"]:
+        console.print("\n  Regions by transition, largest first (complete cases; share of those compared):")
+        for line in _summary_lines(d):
+            console.print(f"    {line}")
+    for r in by_size(d["behaviour"]["regions"]):
         console.print(f"\n  {_verdict_line(r)}  ({r['inputs']:,} complete cases)", style="bold")
         console.print("    witness (facts not listed: left to presumptions, or direct answers the finer facts give):")
-        for line in witness_lines(r["witness"]):
+        for line in witness_text(r["witness"]):
             console.print(f"      {line}")
         console.print(f"    {_side(r, 'a')}")
         console.print(f"    {_side(r, 'b')}")
     if "cases" in d:
-        console.print(f"\nCases: {len(d['cases']['flips'])} of {d['cases']['run']} decided differently")
-        if d["cases"]["flips"]:
+        flips = d["cases"]["flips"]
+        console.print(f"\nCases: {len(flips)} of {d['cases']['run']} decided differently")
+        if flips and width:
             table = Table("case", "file", "A", "B", "obligations gained", "obligations lost")
-            for f in d["cases"]["flips"]:
+            for column in table.columns:
+                column.overflow = "fold"  # long names wrap inside their column, never cut
+            for f in flips:
                 table.add_row(f["case"], f["file"], f["a"], f["b"], ", ".join(f["obligations_gained"]), ", ".join(f["obligations_lost"]))
             console.print(table)
-    return buffer.getvalue().rstrip() + "\n"
+        else:
+            for f in flips:
+                console.print(f"  {f['case']}  ({f['file']}): {f['a']} -> {f['b']}")
+                if f["obligations_gained"]:
+                    console.print(f"      obligations gained: {', '.join(f['obligations_gained'])}")
+                if f["obligations_lost"]:
+                    console.print(f"      obligations lost: {', '.join(f['obligations_lost'])}")
+    return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip().splitlines()) + "\n"
 
 
 # ---------------------------------------------------------------- Markdown
@@ -184,12 +218,17 @@ def diff_markdown(diff: RulesetDiff) -> str:
     out = [f"# Ruleset diff: {_title(d)}", "", "## Structure", ""]
     out += [f"- {_md(line)}" for line in _structural_lines(d)]
     out += ["", "## Behaviour", "", _summary(d), ""]
-    for r in d["behaviour"]["regions"]:
+    if d["behaviour"]["regions"]:
+        total = d["behaviour"]["inputs_compared"]
+        out += ["| transition | complete cases | share |", "|---|---:|---:|"]
+        out += [f"| {_md(transition(r))} | {r['inputs']:,} | {share_of(r['inputs'], total)} |" for r in by_size(d["behaviour"]["regions"])]
+        out.append("")
+    for r in by_size(d["behaviour"]["regions"]):
         out += [
             f"### {_md(_verdict_line(r))} ({r['inputs']:,} complete cases)",
             "",
             "- Witness case (facts not listed: left to presumptions, or direct answers the finer facts give):",
-            *[f"  - `{line}`" for line in witness_lines(r["witness"])],
+            *[f"  - `{line}`" for line in witness_text(r["witness"])],
             f"- {_md(_side(r, 'a'))}",
             f"- {_md(_side(r, 'b'))}",
             "",
@@ -207,47 +246,121 @@ def diff_markdown(diff: RulesetDiff) -> str:
 
 # ---------------------------------------------------------------- standalone HTML
 
-_CSS = """
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
-h1{font-size:1.5rem}h2{border-bottom:1px solid #ccc;padding-bottom:.2rem}
-.summary{padding:.7rem 1rem;border-left:.3rem solid #1d70b8;background:#f3f7fb}
-.region{border:1px solid #ddd;border-radius:.3rem;padding:.5rem 1rem;margin:1rem 0}
-code,pre{background:#f4f4f4;padding:.1rem .3rem;border-radius:.2rem}pre{padding:.5rem;overflow-x:auto}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
-"""
+
+def _rule_items(rules: list[dict[str, Any]], ruleset: Any) -> str:
+    """The rules (or precedence / doubt steps) a side rests on: id, paragraphs and, for a rule, its statement."""
+    statements = {rule.id: " ".join(rule.statement.split()) for rule in ruleset.rules}
+    items = []
+    for x in rules:
+        cites = f" ({e(', '.join(x['cites']))})" if x["cites"] else ""
+        statement = statements.get(x["rule"], "")
+        items.append(f"<li><code>{e(x['rule'])}</code>{cites}{': ' + e(statement) if statement else ''}</li>")
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def _open_table(outcome: dict[str, Any], ruleset: Any) -> str:
+    """What an undetermined side's verdict rules test, each reached or open, labelled by the conclusion's statement."""
+    conclusions = getattr(ruleset, "conclusions", {})
+    rows = "".join(
+        f'<tr title="{e(c)} = {e(v)}"><td>{e(getattr(conclusions.get(c), "statement", c))} <span class="id"><code>{e(c)}</code></span></td>'
+        f"<td>{'<strong>open</strong>' if v == UNDETERMINED else e(v)}</td></tr>"
+        for c, v in (outcome.get("settled") or {}).items()
+    )
+    if not rows:
+        return ""
+    return (
+        '<table><thead><tr><th scope="col">What its verdict rules test</th><th scope="col">On this case</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
+
+
+def _side_html(r: dict[str, Any], side: str, ruleset: Any) -> str:
+    outcome, rules = r[f"{side}_outcome"], r[f"{side}_rules"]
+    name = side.upper()
+    if outcome["error"]:
+        return f'<div class="side"><strong>{name}</strong>: {e(outcome["verdict"])} ({e(outcome["error"])})</div>'
+    undetermined = outcome["verdict"] == UNDETERMINED
+    if undetermined:
+        decides = f"<p>{e(open_text(outcome, name))}.</p>{_open_table(outcome, ruleset)}"
+    else:
+        decides = f'<strong>{name}</strong> decides <strong>{e(outcome["verdict"])}</strong>'
+    if r["kind"] == "verdict":
+        if undetermined:
+            return f'<div class="side">{decides}{"Steps:" + _rule_items(rules, ruleset) if rules else ""}</div>'
+        return f'<div class="side">{decides}, because:{_rule_items(rules, ruleset)}</div>'
+    sep = "" if undetermined else "; "
+    if rules:
+        return f'<div class="side">{decides}{sep}<code>{e(r["a"])}</code> raised by:{_rule_items(rules, ruleset)}</div>'
+    return f'<div class="side">{decides}{sep}<code>{e(r["a"])}</code> not raised</div>'
+
+
+def _structural_items(d: dict[str, Any], diff: RulesetDiff) -> list[str]:
+    """What was edited, each rule added, removed or changed with its statement (B's; A's for a removed rule)."""
+    s = d["structural"]
+    a = {rule.id: rule for rule in diff.a.rules}
+    b = {rule.id: rule for rule in diff.b.rules}
+
+    def item(what: str, rule_id: str, rules: dict[str, Any], detail: str = "") -> str:
+        rule = rules.get(rule_id)
+        statement = f'<br><span class="meta">{e(" ".join(rule.statement.split()))}</span>' if rule is not None else ""
+        return f"<li>{what} <code>{e(rule_id)}</code>{e(detail)}{statement}</li>"
+
+    items = [item("rule added:", r, b) for r in s["rules_added"]]
+    items += [item("rule removed:", r, a) for r in s["rules_removed"]]
+    items += [item("rule changed:", c["rule"], b, f" ({', '.join(c['changed'])})") for c in s["rules_changed"]]
+    rest = _structural_lines({"structural": {**s, "rules_added": [], "rules_removed": [], "rules_changed": []}})
+    if items and rest == ["no structural change"]:
+        rest = []
+    return items + [f"<li>{e(line)}</li>" for line in rest]
 
 
 def diff_html(diff: RulesetDiff) -> str:
+    """A standalone page (inline CSS, no script, nothing fetched) that fits a 1,280 px window: the summary
+    (regions by transition, largest first) first, then each region with its witness as questions and answers."""
     d = diff_dict(diff)
-    e = html.escape
+    b = d["behaviour"]
+    total = b["inputs_compared"]
+    regions = by_size(b["regions"])
+    anchor = {id(r): f"region-{n}" for n, r in enumerate(regions, 1)}
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Ruleset diff: {e(_title(d))}</title><style>{_CSS}</style></head><body>",
         f"<h1>Ruleset diff: {e(_title(d))}</h1>",
-        f"<p>A: <code>{e(d['a']['hash'])}</code><br>B: <code>{e(d['b']['hash'])}</code></p>",
-        f'<p class="summary" id="summary">{e(_summary(d))}</p>',
-        "<h2>What was edited</h2><ul>",
-        *[f"<li>{e(line)}</li>" for line in _structural_lines(d)],
-        "</ul><h2>Where decisions differ</h2>",
+        f'<p class="meta">A: <code>{e(d["a"]["id"])} {e(d["a"]["version"])}</code> <code>{e(d["a"]["hash"])}</code><br>'
+        f'B: <code>{e(d["b"]["id"])} {e(d["b"]["version"])}</code> <code>{e(d["b"]["hash"])}</code></p>',
+        f'<p class="summary{"" if b["changed"] else " clean"}" id="summary">{e(_summary(d))}</p>',
     ]
-    for r in d["behaviour"]["regions"]:
+    if regions:
         parts += [
-            '<section class="region">',
-            f"<h3>{e(_verdict_line(r))} <small>({r['inputs']:,} complete cases)</small></h3>",
-            "<p>For example, a case with these facts (those not listed are left to the presumptions that fill them, or are direct answers the finer facts give):</p>",
-            f"<pre>{e(json.dumps(r['witness'], indent=2, sort_keys=True))}</pre>",
-            f"<p>{e(_side(r, 'a'))}</p>",
-            f"<p>{e(_side(r, 'b'))}</p>",
+            '<h2 id="by-transition">Regions by transition, largest first</h2>',
+            '<table id="transitions"><thead><tr><th scope="col">Transition (A -&gt; B)</th><th scope="col" class="num">Complete cases</th>'
+            '<th scope="col" class="num">Share of those compared</th></tr></thead><tbody>',
+            *[
+                f'<tr><td><a href="#{anchor[id(r)]}">{e(transition(r))}</a></td><td class="num">{r["inputs"]:,}</td>'
+                f'<td class="num">{share_of(r["inputs"], total)}</td></tr>'
+                for r in regions
+            ],
+            "</tbody></table>",
+        ]
+    parts += ["<h2>What was edited</h2><ul>", *_structural_items(d, diff), "</ul>"]
+    if regions:
+        parts.append("<h2>Where decisions differ</h2>")
+    for r in regions:
+        parts += [
+            f'<section class="region" id="{anchor[id(r)]}">',
+            f"<h3>{e(_verdict_line(r))} <small>({r['inputs']:,} complete cases, {share_of(r['inputs'], total)})</small></h3>",
+            "<p>For example, a case with these answers (questions not listed are left to the presumptions that fill them, "
+            "or are direct answers the finer facts give):</p>",
+            witness_table(r["witness"]),
+            _side_html(r, "a", diff.a),
+            _side_html(r, "b", diff.b),
             "</section>",
         ]
     if "cases" in d:
         parts.append(f"<h2>Cases</h2><p>{len(d['cases']['flips'])} of {d['cases']['run']} cases decided differently.</p>")
         if d["cases"]["flips"]:
-            parts.append("<table><tr><th>case</th><th>file</th><th>A</th><th>B</th><th>obligations gained</th><th>obligations lost</th></tr>")
+            heads = ("case", "file", "A", "B", "obligations gained", "obligations lost")
+            parts.append('<table id="cases"><thead><tr>' + "".join(f'<th scope="col">{h}</th>' for h in heads) + "</tr></thead><tbody>")
             for f in d["cases"]["flips"]:
                 cells = (f["case"], f["file"], f["a"], f["b"], ", ".join(f["obligations_gained"]), ", ".join(f["obligations_lost"]))
                 parts.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
-            parts.append("</table>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+            parts.append("</tbody></table>")
+    return page(f"Ruleset diff: {_title(d)}", parts)

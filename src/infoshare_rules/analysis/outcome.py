@@ -14,7 +14,7 @@ from ..decision.decide import decide
 from ..decision.model import Decision
 from ..errors import FactsError, RulesetConflictError
 from ..facts.json import facts_from_dict
-from ..ruleset.model import Ruleset
+from ..ruleset.model import UNDETERMINED, Ruleset
 from ..semantics.space import facts_document
 
 #: outcomes that are not verdicts: the case contradicts itself, or two rules of the ruleset conflict
@@ -38,6 +38,10 @@ class Outcome:
     because: tuple[Because, ...]  # the steps that reached the verdict (verdict rules, precedence, decisive doubts)
     raised_by: tuple[tuple[str, tuple[Because, ...]], ...] = ()  # each obligation and the rules that raised it
     error: str = ""
+    #: for an undetermined verdict, what is open: the conclusions the verdict rules test, each with the
+    #: value the decision reached or "undetermined" (in the ruleset's order), and the questions it asks
+    settled: tuple[tuple[str, str], ...] = ()
+    questions: tuple[str, ...] = ()
 
     def raisers(self, obligation: str) -> tuple[Because, ...]:
         return dict(self.raised_by).get(obligation, ())
@@ -68,4 +72,18 @@ def _outcome(decision: Decision, ruleset: Ruleset) -> Outcome:
     raised_by = tuple(
         (o.id, tuple(Because(r, ruleset.rule(r).cites) for r in o.raised_by)) for o in decision.obligations
     )
-    return Outcome(decision.verdict.value, tuple(o.id for o in decision.obligations), trace, because, raised_by)
+    settled: tuple[tuple[str, str], ...] = ()
+    questions: tuple[str, ...] = ()
+    if decision.verdict.value == UNDETERMINED:
+        reached = {step.concluded.name: step.concluded.value for step in decision.trace if step.concluded.kind == "conclude"}
+        settled = tuple((name, reached.get(name, UNDETERMINED)) for name in _verdict_inputs(ruleset))
+        questions = tuple(q.fact for q in decision.questions)
+    return Outcome(
+        decision.verdict.value, tuple(o.id for o in decision.obligations), trace, because, raised_by, settled=settled, questions=questions
+    )
+
+
+def _verdict_inputs(ruleset: Ruleset) -> tuple[str, ...]:
+    """The conclusions (the flowchart's questions) the ruleset's verdict rules test, in the ruleset's order."""
+    tested = {c.fact for rule in ruleset.rules if rule.kind == "verdict" for c in rule.when}
+    return tuple(name for name in ruleset.conclusions if name in tested)

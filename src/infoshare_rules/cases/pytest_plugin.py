@@ -20,9 +20,9 @@ from ..engines.registry import ENGINE_NAMES
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("infoshare", "infoshare-rules case files")
-    group.addoption("--infoshare-engine", choices=ENGINE_NAMES, default=None, help="Engine for case files (default: auto).")
+    group.addoption("--infoshare-engine", choices=ENGINE_NAMES, default=None, help="Engine for case files (default: compiled).")
     group.addoption("--infoshare-ruleset", default=None, metavar="ID|PATH", help="Run case files against this ruleset.")
-    parser.addini("infoshare_engine", "Engine for case files: durable, reference or auto.", default="auto")
+    parser.addini("infoshare_engine", "Engine for case files: compiled, reference, durable or auto (compiled).", default="compiled")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

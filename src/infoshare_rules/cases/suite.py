@@ -428,7 +428,7 @@ def iter_results(
     paths: Iterable[str | Path],
     *,
     ruleset: str | Path | None = None,
-    engine: EngineName = "auto",
+    engine: EngineName = "compiled",
     keywords: Iterable[str] = (),
 ) -> Iterator[CaseResult]:
     """Run every case in the files; a malformed file or case yields an error result and the rest go on."""
@@ -448,7 +448,7 @@ def iter_results(
             yield run_case(case, ruleset=ruleset, engine=engine)
 
 
-def run_case(case: Case, *, ruleset: str | Path | None = None, engine: EngineName = "auto") -> CaseResult:
+def run_case(case: Case, *, ruleset: str | Path | None = None, engine: EngineName = "compiled") -> CaseResult:
     """Decide one case and check it. ``ruleset`` overrides the case's pin (run a suite on another version)."""
     started = time.perf_counter()
     try:
@@ -477,7 +477,7 @@ def run_suite(
     paths: Iterable[str | Path],
     *,
     ruleset: str | Path | None = None,
-    engine: EngineName = "auto",
+    engine: EngineName = "compiled",
     keywords: Iterable[str] = (),
     keep_decisions: bool = False,
     maxfail: int | None = None,

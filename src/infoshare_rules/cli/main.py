@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import textwrap
 from typing import Any, NoReturn
@@ -15,7 +16,7 @@ from .progress import progress
 from .replay import replay_command
 from ..api_types import EngineName
 from ..analysis.check import check_ruleset
-from ..analysis.check_report import check_json, check_text
+from ..analysis.check_report import check_html, check_json, check_text
 from ..analysis.diff import diff_rulesets
 from ..analysis.diff_report import diff_html, diff_json, diff_markdown, diff_text
 from ..cases.record import record_expectations
@@ -60,9 +61,10 @@ ruleset_option = click.option(
 engine_option = click.option(
     "--engine",
     type=click.Choice(ENGINE_NAMES),
-    default="auto",
+    default="compiled",
     show_default=True,
-    help="durable-rules, the pure-Python reference engine, the compiled engine, or durable where it imports.",
+    help="The compiled engine (proven equal to the reference engine, the fastest), the pure-Python reference engine, "
+    "durable-rules, or auto (the compiled engine).",
 )
 
 
@@ -175,7 +177,7 @@ def verify_command(facts_file: str | None, fmt: str, record_file: str) -> None:
     default="compiled",
     show_default=True,
     help="The compiled engine (proven equal to the reference engine by hypothesis properties, and the fastest), "
-    "the reference engine, durable-rules, or durable where it imports (auto).",
+    "the reference engine, durable-rules, or auto (the compiled engine).",
 )
 @click.option("-k", "keywords", multiple=True, metavar="TEXT", help="Only cases whose name contains TEXT (repeatable: any of).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -302,16 +304,40 @@ def rulesets_command(fmt: str, folders: tuple[str, ...]) -> None:
         click.echo(f"{row['id']}\t{row['version']}\teffective {row['effective_from'] or '-'}\t{row['rules']} rules\t{row['hash']}{extends}")
 
 
+def _write_report(rendered: str, output: str | None) -> None:
+    """A report to standard output, or to the file ``output`` (UTF-8)."""
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(rendered)
+        except OSError as exc:
+            raise CliInputError(f"--output {describe_path(output)}: cannot write: {exc.strerror}") from None
+    else:
+        click.echo(rendered, nl=False)
+
+
+def _terminal_width(output: str | None) -> int | None:
+    """The terminal's width where the report goes to one; None for a file or a pipe (nothing wrapped or cut)."""
+    if output is None and sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+_CHECK_FORMATS = {"text": check_text, "json": check_json, "html": check_html}
+output_option = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of standard output.")
+
+
 @cli.command("check")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(_CHECK_FORMATS)), default="text", show_default=True, help="html: a standalone page (no script, nothing fetched).")
+@output_option
 @click.argument("ruleset", default=DEFAULT_RULESET, metavar="[RULESET]")
-def check_command(fmt: str, ruleset: str) -> None:
+def check_command(fmt: str, output: str | None, ruleset: str) -> None:
     """Prove a ruleset sound for every possible case, or list every finding with a witness case.
 
     RULESET is a shipped ruleset id or a ruleset folder. Exit 0 clean, 1 findings, 2 cannot load.
     """
     report = check_ruleset(load_ruleset(ruleset))
-    click.echo(check_json(report) if fmt == "json" else check_text(report), nl=False)
+    _write_report(_CHECK_FORMATS[fmt](report), output)
     sys.exit(0 if report.clean else 1)
 
 
@@ -319,17 +345,19 @@ _DIFF_FORMATS = {"text": diff_text, "json": diff_json, "markdown": diff_markdown
 
 
 @cli.command("diff")
-@click.option("--format", "fmt", type=click.Choice(list(_DIFF_FORMATS)), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(_DIFF_FORMATS)), default="text", show_default=True, help="html: a standalone page (no script, nothing fetched).")
 @click.option("--cases", "cases", multiple=True, type=click.Path(exists=True), metavar="PATH", help="Also decide the case files in PATH on both (repeatable).")
+@output_option
 @click.argument("a", metavar="A")
 @click.argument("b", metavar="B")
-def diff_command(fmt: str, cases: tuple[str, ...], a: str, b: str) -> None:
+def diff_command(fmt: str, cases: tuple[str, ...], output: str | None, a: str, b: str) -> None:
     """Compare rulesets A and B (ids or folders): what was edited, and every case they decide differently.
 
     Exit 0 no behavioural change (proved over every case), 1 changes, 2 error.
     """
     result = diff_rulesets(load_ruleset(a), load_ruleset(b), cases=cases or None)
-    click.echo(_DIFF_FORMATS[fmt](result), nl=False)
+    rendered = diff_text(result, width=_terminal_width(output)) if fmt == "text" else _DIFF_FORMATS[fmt](result)
+    _write_report(rendered, output)
     sys.exit(1 if result.behaviour_changed else 0)
 
 

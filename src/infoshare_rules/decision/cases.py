@@ -50,7 +50,7 @@ class CaseSpace:
                 if fact in space.values:
                     by_value = self._fires_value.setdefault(fact, {})
                     by_value[value] = by_value.get(value, space.false) | semantics.fires[rule.index]
-        self._effective: dict[tuple[str, ...], list[tuple[str, tuple[tuple[str, BDD], ...]]]] = {}
+        self._presumed: dict[tuple[str, ...], list[tuple[str, tuple[tuple[str, BDD], ...]]]] = {}
         #: for each fact that answers a flowchart question directly: where the finer facts derive its answer
         self._derived: dict[str, BDD] = derived_where(semantics)
         #: the completions allowed, keyed by the presumable facts unknown in a case
@@ -151,7 +151,7 @@ class CaseSpace:
 
     def _presumed_values(self, filled: tuple[str, ...]) -> list[tuple[str, tuple[tuple[str, BDD], ...]]]:
         """For each fact in ``filled``: where it is presumed to take each value (decided as in ``_domain``)."""
-        found = self._effective.get(filled)
+        found = self._presumed.get(filled)
         if found is None:
             space = self.space
             unset: dict[str, bool] = {}
@@ -161,8 +161,8 @@ class CaseSpace:
                 (fact, tuple((value, self._manager.let(unset, fires)) for value, fires in self._fires_value[fact].items()))
                 for fact in filled
             ]
-            if len(self._effective) < 4096:
-                self._effective[filled] = found
+            if len(self._presumed) < 4096:
+                self._presumed[filled] = found
         return found
 
     def _effective_regions(self, inputs: Mapping[str, str], regions: Mapping[Verdict, BDD]) -> list[BDD]:
@@ -173,24 +173,29 @@ class CaseSpace:
         with the value presumed; and on a direct answer the finer facts derive in both (it follows from
         them). So a fact that changes which presumptions fire (harm.child: none lets seeking consent be
         presumed safe), or a finer fact beneath a direct answer left open, is compared on what it means.
+
+        (The reading commutes with substituting the known facts, so it could be worked out once over the
+        whole space per set of facts left open; measured, that costs more than it saves: the whole space's
+        diagrams are far larger than a case's.)
         """
-        space = self.space
-        manager = self._manager
         assignment, unknown_presumable = self._known(inputs)
         filled = tuple(unknown_presumable)
-        stated = [f for f in self._derived if inputs.get(f, UNKNOWN) == UNKNOWN]
+        stated = tuple(f for f in self._derived if inputs.get(f, UNKNOWN) == UNKNOWN)
         if not filled and not stated:
             return list(regions.values())
+        space = self.space
+        manager = self._manager
+        let = manager.let
         derived = []
         for fact in stated:
-            here = manager.let(assignment, self._derived[fact]) if assignment else self._derived[fact]
+            here = let(assignment, self._derived[fact]) if assignment else self._derived[fact]
             if here != space.false:
                 derived.append((self._unknown[fact], self.bits[fact], here))
         presumed = []
         for fact, by_value in self._presumed_values(filled):
             copies = []
             for value, fires in by_value:
-                here = manager.let(assignment, fires) if assignment else fires
+                here = let(assignment, fires) if assignment else fires
                 if here != space.false:
                     copies.append((space.eq(fact, value), self._unknown[fact] & here))
             if copies:
@@ -271,8 +276,13 @@ class CaseSpace:
             before = {}
         reached = set(regions)
         base = None
+        # a fact no presumption fills, read by no region (domain included), leaves every region as it is
+        # whatever its answer: (b) cannot find it
+        read: set[str] = set().union(*(manager.support(r) for r in regions.values()))
         for fact in candidates:
             if fact in found:
+                continue
+            if fact not in self._fires and read.isdisjoint(self.bits[fact]):
                 continue
             if len(regions) == 1:
                 if fact not in self._fires:
@@ -299,12 +309,13 @@ class CaseSpace:
     def _apart(self, fact: str, before: Mapping[Verdict, BDD], answered: Mapping[str, str], after: Mapping[Verdict, BDD]) -> bool:
         """Whether a completion of the case (``before``: its effective regions) and one of ``answered`` (``fact``
         answered) that agree on every other fact give different verdicts."""
-        manager, bits = self._manager, self.bits[fact]
+        manager, bits, false = self._manager, self.bits[fact], self.space.false
+        hidden = {w: manager.exist(bits, h) for w, h in before.items()}
         now = dict(zip(after, self._effective_regions(answered, after)))
         for v, r in now.items():
             seen = manager.exist(bits, r)
-            for w, h in before.items():
-                if w is not v and (seen & manager.exist(bits, h)) != self.space.false:
+            for w, h in hidden.items():
+                if w is not v and (seen & h) != false:
                     return True
         return False
 

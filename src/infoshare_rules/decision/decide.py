@@ -41,7 +41,7 @@ from ..ruleset.verdict import Verdict
 from .assemble import Explanation, cases_step, explanation, ruleset_ref
 from .cases import CaseSpace, case_space
 from .model import Decision, TraceStep
-from .questions import ordered as ordered_questions
+from .questions import ordered as ordered_questions, presumption_reads
 from .whatif import ConeOracle, FullOracle, WhatIf
 
 
@@ -49,13 +49,14 @@ def decide(
     facts: CaseFacts,
     *,
     ruleset: str | Path | Ruleset = DEFAULT_RULESET,
-    engine: str = "auto",
+    engine: str = "compiled",
     questions: bool = True,
 ) -> Decision:
     """Decide whether to share information about a case, following the ruleset's guide.
 
     ``ruleset`` is a shipped ruleset id, a ruleset folder, or a loaded :class:`Ruleset`.
-    ``engine`` is ``"durable"``, ``"reference"``, ``"compiled"`` or ``"auto"`` (durable where it imports).
+    ``engine`` is ``"compiled"`` (the default: generated code, proven equal to the reference engine by
+    hypothesis properties), ``"reference"``, ``"durable"`` (durable-rules), or ``"auto"`` (the same as compiled).
     The ruleset is loaded and compiled once per process; each call runs in a fresh session
     that is deleted before returning. The verdict is decided by cases (``cases.py``): the one every
     consistent completion of the facts gives, else undetermined (seek_advice where the practitioner
@@ -113,7 +114,7 @@ def decide(
     assert decisive is not None
     # What "you will know or be told about" (4.24) is presumed, shown, and not asked: the practitioner says so.
     silent = {p.fact for p in decision.presumed if not rules.rule(p.rule).ask}
-    asked = ordered_questions(decisive, inputs, presumed, silent)
+    asked = ordered_questions(decisive, inputs, presumed, silent, presumption_reads(rules))
     return Decision(decision.verdict, decision.obligations, decision.trace, asked, decision.presumed, decision.ruleset, decision.engine)
 
 

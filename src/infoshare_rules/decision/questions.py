@@ -11,7 +11,9 @@ In what order: the flowchart's own (direct) questions first, in the flowchart's 
 a direct answer the next direct question follows; then the finer facts, step by step. Once a concern
 about significant harm is stated, the safety questions of 3.18 and 4.22 (would seeking consent or
 discussing it with the family increase the risk, or interfere with an investigation?) come before
-the other consent details, since they decide whether consent may be sought at all. Within a step, facts a presumption fills come after the others, in declaration order.
+the other consent details, since they decide whether consent may be sought at all. Within a step, facts a
+presumption fills come after the others, in declaration order, except that such a fact whose presumptions
+read another question of its step comes just before that question (its answer makes the presumption moot).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import threading
 from typing import AbstractSet, Mapping
 
 from ..facts.model import INPUT_SPECS, InputSpec
+from ..ruleset.model import Ruleset
 from .model import AnswerOption, Question
 
 #: the input fact asking each tested name (``child.age_band`` is asked as ``child.age``)
@@ -44,15 +47,47 @@ def harm_stated(inputs: Mapping[str, str]) -> bool:
     return any(inputs.get(fact) in values for fact, values in HARM_STATED.items())
 
 
-def ordered(decisive: AbstractSet[str], inputs: Mapping[str, str], presumed: AbstractSet[str], silent: AbstractSet[str]) -> tuple[Question, ...]:
-    """The questions for the decisive facts (as rules test them), in the order described above."""
+def presumption_reads(rules: Ruleset) -> dict[str, frozenset[str]]:
+    """For each fact a presumption fills: the other input facts (as asked) its presumptions read."""
+    found = _reads.get(rules.hash)
+    if found is None:
+        reads: dict[str, set[str]] = {}
+        for rule in rules.rules:
+            for fact, _ in rule.presumes:
+                asked = ASKED_BY.get(fact, fact)
+                reads.setdefault(asked, set()).update(ASKED_BY[c.fact] for c in rule.when if c.fact in ASKED_BY and ASKED_BY[c.fact] != asked)
+        found = _reads[rules.hash] = {fact: frozenset(r) for fact, r in reads.items()}
+    return found
+
+
+_reads: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def ordered(
+    decisive: AbstractSet[str],
+    inputs: Mapping[str, str],
+    presumed: AbstractSet[str],
+    silent: AbstractSet[str],
+    reads: Mapping[str, AbstractSet[str]] | None = None,
+) -> tuple[Question, ...]:
+    """The questions for the decisive facts (as rules test them), in the order described above.
+
+    ``reads``: for each fact a presumption fills, the facts its presumptions read (``presumption_reads``).
+    """
     safety_first = harm_stated(inputs)
     names = {ASKED_BY[f] for f in decisive if f in ASKED_BY} - set(silent)
+    reads = reads or {}
 
-    def key(name: str) -> tuple[bool, float, bool, int]:
+    def key(name: str) -> tuple[bool, float, bool, float]:
         spec = INPUT_SPECS[name]
         step = spec.step - 0.5 if safety_first and name in SAFETY and not spec.direct else float(spec.step)
-        return (not spec.direct, step, name in presumed, _ORDER[name])
+        # a fact a presumption fills, whose presumptions read another question of its step, is asked just before that
+        # question: its answer settles what the presumption would have taken from it (child.competence
+        # before child.age: a child judged not competent needs no age for 4.16-4.17)
+        within = [_ORDER[q] for q in reads.get(name, ()) if q in names and INPUT_SPECS[q].step == spec.step and INPUT_SPECS[q].direct == spec.direct]
+        if within:
+            return (not spec.direct, step, False, min(within) - 0.5)
+        return (not spec.direct, step, name in presumed, float(_ORDER[name]))
 
     return tuple(question(INPUT_SPECS[name]) for name in sorted(names, key=key))
 

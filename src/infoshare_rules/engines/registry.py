@@ -42,7 +42,7 @@ def durable_available() -> bool:
     return True
 
 
-def get_engine(ruleset: Ruleset, name: str = "auto") -> Engine:
+def get_engine(ruleset: Ruleset, name: str = "compiled") -> Engine:
     """The engine for a ruleset, compiled once per process and reused for every decision."""
     if name not in ENGINE_NAMES:
         raise InfoshareError(
@@ -64,16 +64,10 @@ def get_engine(ruleset: Ruleset, name: str = "auto") -> Engine:
 
 
 def _compile(ruleset: Ruleset, name: str) -> Engine:
-    if name == "compiled":
+    if name in ("compiled", "auto"):  # auto: the compiled engine, proven equal to the reference engine
         return CompiledEngine(ruleset)
-    if name == "reference" or (name == "auto" and not durable_available()):
+    if name == "reference":
         return ReferenceEngine(ruleset)
     from ._durable import DurableEngine
 
-    try:
-        return DurableEngine(ruleset)
-    except EngineUnavailableError:
-        if name == "durable":
-            raise
-        # auto: durable cannot compile this ruleset (too many conditions for durable-rules)
-        return ReferenceEngine(ruleset)
+    return DurableEngine(ruleset)

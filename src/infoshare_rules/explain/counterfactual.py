@@ -81,7 +81,7 @@ def _verdict(base: dict[str, Any], changes: tuple[FactChange, ...], ruleset: Rul
         return None
 
 
-def what_would_change(facts: CaseFacts, verdict: Verdict, *, ruleset: Ruleset, engine: EngineName = "reference") -> tuple[Counterfactual, ...]:
+def what_would_change(facts: CaseFacts, verdict: Verdict, *, ruleset: Ruleset, engine: EngineName = "compiled") -> tuple[Counterfactual, ...]:
     base = facts_to_dict(facts)
     singles = [FactChange(fact, value, other) for fact, value in stated_facts(facts).items() for other in _alternatives(facts, fact, value)]
     found: list[Counterfactual] = []

@@ -59,7 +59,7 @@ def _primary(cites: tuple[str, ...]) -> str:
     return next((c for c in cites if c.startswith("4.")), cites[0] if cites else "flowchart")
 
 
-def explain(facts: CaseFacts, *, ruleset: str | Ruleset = DEFAULT_RULESET, engine: EngineName = "reference", counterfactuals: bool = True) -> Explanation:
+def explain(facts: CaseFacts, *, ruleset: str | Ruleset = DEFAULT_RULESET, engine: EngineName = "compiled", counterfactuals: bool = True) -> Explanation:
     rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     decision = decide(facts, ruleset=rules, engine=engine)
     stated: dict[str, list[StatedFact]] = {}

@@ -108,7 +108,7 @@ def ask_one(ask: Ask, ruleset: Ruleset, say: Say = print) -> Any:
         return None if answer is _NOT_KNOWN else answer
 
 
-def interview(facts: CaseFacts, ruleset: Ruleset, *, engine: EngineName = "reference", say: Say = print) -> tuple[CaseFacts, Decision]:
+def interview(facts: CaseFacts, ruleset: Ruleset, *, engine: EngineName = "compiled", say: Say = print) -> tuple[CaseFacts, Decision]:
     """Ask what the decision needs, one question at a time, until nothing more is needed."""
     not_sure: set[str] = set()
     decision = decide(facts, ruleset=ruleset, engine=engine)

@@ -99,7 +99,7 @@ def make_record(
     recorded_at: str,
     include_facts: bool = False,
     ruleset: str | Path | Ruleset = DEFAULT_RULESET,
-    engine: EngineName = "auto",
+    engine: EngineName = "compiled",
 ) -> DecisionRecord:
     """Decide the case and return its decision record."""
     check_record_id(record_id)

@@ -44,7 +44,7 @@ class Verification:
 
 
 def verify_record(
-    record: DecisionRecord, facts: CaseFacts | None = None, *, ruleset: Ruleset | None = None, engine: EngineName = "reference"
+    record: DecisionRecord, facts: CaseFacts | None = None, *, ruleset: Ruleset | None = None, engine: EngineName = "compiled"
 ) -> Verification:
     """Re-derive ``record`` with today's ruleset: ``ruleset``, else the shipped ruleset of the record's id.
 
