@@ -148,10 +148,24 @@ class ConditionReader:
 
 
 def _values(value: Any, file: str, line: int | None, what: str) -> tuple[str, ...]:
-    # the loader's own list reader: imported here to keep one definition of what a list of values is
-    from .loader import _str_list
+    return str_list(value, file, line, what)
 
-    return _str_list(value, file, line, what)
+
+def str_list(value: Any, file: str, line: int | None, what: str) -> tuple[str, ...]:
+    """A value or a list of values, as text (the loader reads every list of values, paragraphs included, with this)."""
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            # an unquoted 4.30 reaches us as 4.3: never guess which paragraph was meant
+            shown = describe_value(item)
+            raise RulesetError(f'{what}: {shown} must be quoted text, e.g. "{shown}"', file=file, line=line)
+        if not isinstance(item, str) or item.strip() == "":
+            raise RulesetError(f"{what}: expected text values, got {describe_value(item)}", file=file, line=line)
+        out.append(item)
+    if not out:
+        raise RulesetError(f"{what}: must not be empty", file=file, line=line)
+    return tuple(out)
 
 
 def has_connectives(tree: AllOf) -> bool:

@@ -40,6 +40,7 @@ from .model import (
 )
 from .conditions import MAX_ALTERNATIVES, AllOf, ConditionReader, Test, facts_tested, has_connectives, normalize, projection, render
 from .conditions import conditions as conditions_of
+from .conditions import str_list as _str_list
 from .locate import available_rulesets, resolve_ruleset_path, rulesets_dirs
 from .verdict import Verdict
 from .yaml_lines import LineDict, load_yaml
@@ -216,22 +217,6 @@ def _name(value: Any, file: str, line: int | None, what: str) -> str:
             line=line,
         )
     return str(value)
-
-
-def _str_list(value: Any, file: str, line: int | None, what: str) -> tuple[str, ...]:
-    items = value if isinstance(value, list) else [value]
-    out = []
-    for item in items:
-        if isinstance(item, (int, float)) and not isinstance(item, bool):
-            # an unquoted 4.30 reaches us as 4.3: never guess which paragraph was meant
-            shown = describe_value(item)
-            raise RulesetError(f'{what}: {shown} must be quoted text, e.g. "{shown}"', file=file, line=line)
-        if not isinstance(item, str) or item.strip() == "":
-            raise RulesetError(f"{what}: expected text values, got {describe_value(item)}", file=file, line=line)
-        out.append(item)
-    if not out:
-        raise RulesetError(f"{what}: must not be empty", file=file, line=line)
-    return tuple(out)
 
 
 class _Loader:
