@@ -224,6 +224,7 @@ def test_a_protocol_with_any_and_not_decides_as_the_same_protocol_in_plain_tests
         decision = decide(facts, ruleset=PROTOCOL, engine=name)
         assert decision.verdict is plain.verdict
         assert {o.id for o in decision.obligations} == {o.id for o in plain.obligations}
+        assert decision.questions == plain.questions  # the facts whose answer would change the verdict
     assert decide(facts, ruleset=PROTOCOL, engine=engine).trace == decide(facts, ruleset=PROTOCOL).trace
 
 
@@ -394,3 +395,29 @@ def test_a_presumption_cannot_test_what_it_presumes_inside_any_or_not(tmp_path: 
     error = _load_error(copy)
     assert error.file is not None and error.file.endswith("05-statutory-duty.yaml")
     assert "not inside any: or not:" in error.message, error.message
+
+
+def test_the_service_rule_view_shows_the_rule_as_written_and_its_alternatives():
+    from infoshare_rules.service.views import rule_view
+
+    view = rule_view(PROTOCOL, "second-look-before-sharing-without-consent")
+    assert view.written.endswith("not: {information.sensitive: no, information.from_records: no}")
+    assert [{c.fact: c.values for c in alt}.get("information.from_records") for alt in view.alternatives] == [None, ("yes",)]
+    plain = rule_view(PROTOCOL, "explicit-informed-consent")
+    assert plain.written == "" and plain.alternatives == ()
+
+
+@pytest.mark.parametrize("engine", ["compiled", "reference"])
+@settings(max_examples=120, deadline=None)
+@given(facts=case_facts())
+def test_explanations_shared_between_decisions_on_any_and_not_are_the_ones_assembled_afresh(engine, facts):
+    # decisions share an explanation where they agree on what fired and on the values read where a
+    # condition allows several: for a rule written with any:/not:, that must include which alternative held
+    from infoshare_rules.decision import decide as decide_module
+    from strategies import decided
+
+    warm = decided(facts, ruleset=PROTOCOL, engine=engine)
+    for plan in decide_module._plans.values():
+        plan.explained.clear()
+    decide_module._explained_in_session.clear()
+    assert decide(facts, ruleset=PROTOCOL, engine=engine) == warm
