@@ -126,7 +126,10 @@ def _ruleset_file(ruleset_id: str) -> Path:
 
 def _rules() -> dict[str, dict]:
     found = {}
-    for path in sorted((ROOT / "rulesets" / "uk-2006-practitioners-guide" / "rules").glob("*.yaml")):
+    # the national rules, then the example protocols' own (README quotes both)
+    paths = [*sorted((ROOT / "rulesets" / "uk-2006-practitioners-guide" / "rules").glob("*.yaml"))]
+    paths += sorted((ROOT / "examples" / "local-protocols").glob("*/rules/*.yaml"))
+    for path in paths:
         found.update({rule["id"]: rule for rule in yaml.safe_load(path.read_text(encoding="utf-8"))})
     return found
 

@@ -98,7 +98,11 @@ class RulesetDiff:
 
 def _rule_key(rule: Rule) -> dict[str, object]:
     return {
-        "conditions": tuple((c.fact, tuple(sorted(c.values))) for c in sorted(rule.when, key=lambda c: c.fact)),
+        # every alternative (the one ``when``, for a rule of plain fact tests): two rules written with any:/not:
+        # can share a projection (``when``) and still fire in different places
+        "conditions": tuple(
+            sorted(tuple((c.fact, tuple(sorted(c.values))) for c in sorted(alternative, key=lambda c: c.fact)) for alternative in rule.disjuncts)
+        ),
         "conclusion": (rule.kind, rule.name, rule.value),
         "cites": rule.cites,
         "statement": " ".join(rule.statement.split()),

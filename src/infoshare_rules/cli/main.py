@@ -374,9 +374,15 @@ def rule_command(ruleset: str, rule_id: str) -> None:
         raise CliInputError(f"no rule {describe_name(rule_id)} in {rules.id}" + (f" (did you mean {hint!r}?)" if hint else "")) from None
     click.echo(f"{rule.id}  ({rule.file}:{rule.line})")
     click.echo(f"  {rule.statement}")
-    click.echo("  when:")
-    for cond in rule.when:
-        click.echo(f"    {cond.fact}: {' or '.join(cond.values)}")
+    if rule.alternatives:  # written with any:/not:: as written, then the alternatives the loader read it as
+        click.echo(f"  when (as written): {rule.written}")
+        click.echo("  fires where one of these holds:")
+        for n, alternative in enumerate(rule.alternatives, 1):
+            click.echo(f"    {n}. " + "; ".join(f"{cond.fact}: {' or '.join(cond.values)}" for cond in alternative))
+    else:
+        click.echo("  when:")
+        for cond in rule.when:
+            click.echo(f"    {cond.fact}: {' or '.join(cond.values)}")
     then = f"{rule.name} = {rule.value}" if rule.kind == "conclude" else f"{rule.kind} {rule.name}"
     click.echo(f"  then: {then}")
     for fact, value in rule.presumes:

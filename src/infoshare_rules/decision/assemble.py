@@ -11,7 +11,7 @@ from typing import Callable, Mapping, Sequence
 
 from ..facts.model import UNKNOWN, InputSpec
 from ..ruleset.graph import rule_graph
-from ..ruleset.model import PRESUMED, STATED, Doubt, Rule, Ruleset, engine_fact
+from ..ruleset.model import PRESUMED, STATED, UNDETERMINED, Doubt, Rule, Ruleset, engine_fact
 from ..ruleset.verdict import Verdict
 from .model import Conclusion, Decision, Obligation, Premise, Presumption, RulesetRef, TraceStep
 
@@ -62,17 +62,17 @@ def explanation(
     """
     ranks = rule_graph(rules).ranks
     late_set = set(late)
-    kept = [*fired, *late] if reasoned is not None else support(rules, fired, late, verdict)
+    kept = [*fired, *late] if reasoned is not None else support(rules, fired, late, verdict, known)
     ordered = [rules.rules[i] for i in sorted(set(kept), key=ranks.__getitem__)]
     before = [r for r in ordered if r.index not in late_set]
     after = [r for r in ordered if r.index in late_set]
-    trace = [_step(rules.hash, r, tuple(known[c.fact] for c in r.when)) for r in before]
+    trace = [_step(rules.hash, r, _read(r, known)) for r in before]
     if len(candidates) > 1:
         trace.append(_precedence_step(rules, tuple(candidates)))
     trace += [_doubt_step(rules, *weighed) for weighed in doubts]
     if reasoned is not None:
         trace.append(reasoned)
-    trace += [_step(rules.hash, r, tuple(known[c.fact] for c in r.when)) for r in after]
+    trace += [_step(rules.hash, r, _read(r, known)) for r in after]
 
     raised: dict[str, list[str]] = {}
     for r in ordered:
@@ -90,13 +90,21 @@ def explanation(
     return Explanation(tuple(trace), obligations, tuple(presumed.values()), silent)
 
 
-def support(rules: Ruleset, fired: Sequence[int], late: Sequence[int], verdict: Verdict) -> list[int]:
+def _read(rule: Rule, known: Mapping[str, str]) -> tuple[str, ...]:
+    """The values of the facts a rule reads (``rule.when``); a conclusion not reached reads as undetermined."""
+    return tuple(known.get(c.fact, UNDETERMINED) for c in rule.when)
+
+
+def support(
+    rules: Ruleset, fired: Sequence[int], late: Sequence[int], verdict: Verdict, known: Mapping[str, str] | None = None
+) -> list[int]:
     """The fired rules that led to the verdict and the obligations: what the trace explains.
 
     Rules that fired on the way but contributed nothing are left out, so the trace shows what the
     decision rests on; presumptions and obligations are always kept (with what they rest on), so every
     default taken and every duty raised is shown. An undetermined or seek_advice verdict rests on
-    everything known so far, so all of it is kept.
+    everything known so far, so all of it is kept. A rule written with ``any:``/``not:`` rests on the
+    alternative that held (given ``known``, every fact's value), not on the others.
     """
     if verdict in (Verdict.UNDETERMINED, Verdict.SEEK_ADVICE):
         return [*fired, *late]
@@ -109,7 +117,8 @@ def support(rules: Ruleset, fired: Sequence[int], late: Sequence[int], verdict: 
     keep |= {i for i in fired if rules.rules[i].origin == PRESUMED or rules.rules[i].kind == "obligation"}
     todo = list(keep)
     while todo:
-        for cond in rules.rules[todo.pop()].when:
+        rule = rules.rules[todo.pop()]
+        for cond in rule.held(known) if known is not None and rule.alternatives else rule.when:
             for i in producers.get(cond.fact, ()):
                 if i not in keep:
                     keep.add(i)
@@ -129,11 +138,19 @@ def _step(ruleset_hash: str, rule: Rule, values: tuple[str, ...]) -> TraceStep:
             kind=_KINDS.get(rule.origin, "derived"),
             statement=rule.statement,
             cites=rule.cites,
-            used=tuple(Premise(c.fact, v) for c, v in zip(rule.when, values, strict=True)),
+            used=_used(rule, values),
             concluded=Conclusion(rule.kind, rule.name, rule.value),
             source=f"{rule.file}:{rule.line}",
         ),
     )
+
+
+def _used(rule: Rule, values: tuple[str, ...]) -> tuple[Premise, ...]:
+    """The facts a fired rule used, with their values: for a rule written with any:/not:, those of the
+    alternative that held (the first that holds, in the order the loader normalized them)."""
+    read = dict(zip((c.fact for c in rule.when), values, strict=True))
+    held = rule.held(read) if rule.alternatives else rule.when
+    return tuple(Premise(c.fact, read[c.fact]) for c in held)
 
 
 def _precedence_step(rules: Ruleset, candidates: tuple[Verdict, ...]) -> TraceStep:

@@ -15,7 +15,8 @@ How the ruleset is compiled (once, in ``DurableEngine.__init__``):
   but its alpha nodes are not shared between rules: a fact tested by more than ~64 any-of
   conditions overflows durable's matching stack at run time, error 303, and a few hundred
   any-of conditions fail to compile, error 107);
-* a rule is a conjunction (``all``) of one pattern per condition; its action records the
+* a rule is a conjunction (``all``) of one pattern per condition (a rule written with ``any:``/
+  ``not:`` is one such durable rule per alternative, sharing one action); its action records the
   firing in the session's ``FactBase`` and asserts the conclusion into the same session, so
   durable forward-chains. A rule with more than 16 conditions (durable joins at most 16
   facts per rule, error 304) is split into a chain of helper rules asserting internal facts.
@@ -161,7 +162,7 @@ class DurableEngine:
         groups: dict[tuple[str, frozenset[str]], str] = {}
         singles: set[tuple[str, str]] = set()
         for rule in rules:
-            for cond in rule.when:
+            for cond in (c for alternative in rule.disjuncts for c in alternative):
                 if cond.fact not in fact_ids:
                     fact_ids[cond.fact] = ids.make("f")
                 values = frozenset(cond.values)
@@ -201,19 +202,22 @@ class DurableEngine:
         self.definition: dict[str, dict[str, Any]] = {}
         self._actions: dict[str, Callable[[Any], None]] = {}
         for rule in rules:
-            patterns = [pattern(c) for c in rule.when]
-            chain = 0
-            while len(patterns) > _MAX_CONDITIONS:
-                # Join the first 16 into an internal fact, then join that with the rest.
-                hid = ids.make("h")
-                rule_name = f"r{rule.index}_{chain}"
-                self.definition[rule_name] = {"all": [{f"m{j}": p} for j, p in enumerate(patterns[:_MAX_CONDITIONS])]}
-                self._actions[rule_name] = self._helper_action((("id", hid), (hid, 1)))
-                patterns = [{hid: 1}] + patterns[_MAX_CONDITIONS:]
-                chain += 1
-            rule_name = f"r{rule.index}"
-            self.definition[rule_name] = {"all": [{f"m{j}": p} for j, p in enumerate(patterns)]}
-            self._actions[rule_name] = self._rule_action(rule.index)
+            # A rule written with any:/not: is one durable rule per alternative, each running the rule's
+            # action: the FactBase records the first firing and ignores the others (a rule fires at most once).
+            for k, alternative in enumerate(rule.disjuncts):
+                patterns = [pattern(c) for c in alternative]
+                chain = 0
+                base_name = f"r{rule.index}" if k == 0 else f"r{rule.index}a{k}"
+                while len(patterns) > _MAX_CONDITIONS:
+                    # Join the first 16 into an internal fact, then join that with the rest.
+                    hid = ids.make("h")
+                    rule_name = f"{base_name}_{chain}"
+                    self.definition[rule_name] = {"all": [{f"m{j}": p} for j, p in enumerate(patterns[:_MAX_CONDITIONS])]}
+                    self._actions[rule_name] = self._helper_action((("id", hid), (hid, 1)))
+                    patterns = [{hid: 1}] + patterns[_MAX_CONDITIONS:]
+                    chain += 1
+                self.definition[base_name] = {"all": [{f"m{j}": p} for j, p in enumerate(patterns)]}
+                self._actions[base_name] = self._rule_action(rule.index)
 
         # durable-rules' createStateNode leaves a new state's action context (two pointers)
         # uninitialised, and delete_state frees them: "free(): invalid pointer" or a segfault when

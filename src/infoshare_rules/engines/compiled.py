@@ -215,10 +215,20 @@ def _generate(engine: CompiledEngine, mode: str, rules: list[Rule], changed: tup
         """
         i = 0
         while i < len(rules):
+            if rules[i].alternatives:  # written with any:/not:: one test of its alternatives, alone
+                lines.append(f"    if {' or '.join('(' + ' and '.join(test(c) for c in alt) + ')' for alt in rules[i].alternatives)}:")
+                fire_rule(rules[i], [])
+                i += 1
+                continue
             best_fact, best_end = rules[i].when[0].fact, i + 1
             for cond in rules[i].when:
                 end = i
-                while end < len(rules) and rules[end].asserts[0] != cond.fact and any(c.fact == cond.fact for c in rules[end].when):
+                while (
+                    end < len(rules)
+                    and not rules[end].alternatives
+                    and rules[end].asserts[0] != cond.fact
+                    and any(c.fact == cond.fact for c in rules[end].when)
+                ):
                     end += 1
                 if end > best_end:
                     best_fact, best_end = cond.fact, end

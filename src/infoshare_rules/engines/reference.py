@@ -23,7 +23,10 @@ class ReferenceEngine:
         for rule in ruleset.rules:
             for cond in rule.when:
                 self.watchers.setdefault(cond.fact, []).append(rule)
-        self.wanted = {rule.index: [(c.fact, frozenset(c.values)) for c in rule.when] for rule in ruleset.rules}
+        #: each rule's alternatives (one, for a rule of plain fact tests): it fires where every test of one holds
+        self.wanted = {
+            rule.index: [[(c.fact, frozenset(c.values)) for c in alternative] for alternative in rule.disjuncts] for rule in ruleset.rules
+        }
 
     def session(self) -> "_ReferenceSession":
         return _ReferenceSession(self)
@@ -47,7 +50,7 @@ class _ReferenceSession:
             )
             changed = set()
             for index in candidates:
-                if all(values.get(name) in wanted for name, wanted in self.engine.wanted[index]):
+                if any(all(values.get(name) in wanted for name, wanted in tests) for tests in self.engine.wanted[index]):
                     added = self.base.fire(index)
                     if added:
                         changed.add(added[0])

@@ -38,6 +38,9 @@ from .model import (
     Ruleset,
     Weakening,
 )
+from .conditions import MAX_ALTERNATIVES, AllOf, ConditionReader, Test, facts_tested, has_connectives, normalize, projection, render
+from .conditions import conditions as conditions_of
+from .conditions import str_list as _str_list
 from .locate import available_rulesets, resolve_ruleset_path, rulesets_dirs
 from .verdict import Verdict
 from .yaml_lines import LineDict, load_yaml
@@ -78,7 +81,8 @@ def _refuse_hidden_defaults(rules: list[Rule]) -> None:
     """
     presumed = {fact for r in rules for fact, _ in r.presumes}
     for rule in rules:
-        for cond in rule.when:
+        # (not rule.when: for a rule with alternatives it is their projection, whole domains included)
+        for cond in dict.fromkeys(c for alternative in rule.disjuncts for c in alternative):
             if UNKNOWN not in cond.values or cond.fact not in FACT_SPECS:
                 continue
             if not rule.presumes:
@@ -213,22 +217,6 @@ def _name(value: Any, file: str, line: int | None, what: str) -> str:
             line=line,
         )
     return str(value)
-
-
-def _str_list(value: Any, file: str, line: int | None, what: str) -> tuple[str, ...]:
-    items = value if isinstance(value, list) else [value]
-    out = []
-    for item in items:
-        if isinstance(item, (int, float)) and not isinstance(item, bool):
-            # an unquoted 4.30 reaches us as 4.3: never guess which paragraph was meant
-            shown = describe_value(item)
-            raise RulesetError(f'{what}: {shown} must be quoted text, e.g. "{shown}"', file=file, line=line)
-        if not isinstance(item, str) or item.strip() == "":
-            raise RulesetError(f"{what}: expected text values, got {describe_value(item)}", file=file, line=line)
-        out.append(item)
-    if not out:
-        raise RulesetError(f"{what}: must not be empty", file=file, line=line)
-    return tuple(out)
 
 
 class _Loader:
@@ -564,26 +552,11 @@ class _Loader:
         rule_id = _name(_text(raw["id"], file, line, "id"), file, line, "a rule id")
         what = f"rule {describe_name(rule_id)}"
         cites = self._cites(raw, file, what)
-        when_raw = raw["when"]
-        if not isinstance(when_raw, LineDict) or not when_raw:
-            raise RulesetError(f"{what}: 'when' must be a non-empty mapping of fact: value(s)", file=file, line=raw.key_lines["when"])
-        conditions: dict[str, Condition] = {}
-        for name, wanted in when_raw.items():
-            cline = when_raw.key_lines.get(name, line)
-            domain = self._domain(name)
-            if domain is None:
-                names = list(FACT_SPECS) + list(self.conclusions) + [VERDICT_FACT]
-                raise RulesetError(f"{what}: unknown fact or conclusion {describe_name(name)}", file=file, line=cline, suggestion=suggest(name, names))
-            values = _str_list(wanted, file, cline, f"{what}: {name}")
-            for value in values:
-                if value not in domain:
-                    raise RulesetError(
-                        f"{what}: {name} has no value {describe_name(value)}; allowed: {', '.join(domain)}",
-                        file=file,
-                        line=cline,
-                        suggestion=suggest(value, domain),
-                    )
-            conditions[name] = Condition(name, values)
+        wline = raw.key_lines["when"]
+        reader = ConditionReader(what, file, self._domain, lambda: [*FACT_SPECS, *self.conclusions, VERDICT_FACT])
+        written = reader.read(raw["when"], wline)
+        conditions: dict[str, Condition] = {t.fact: Condition(t.fact, t.values) for t in written.terms if isinstance(t, Test)}
+        connectives = has_connectives(written)
         then = raw["then"]
         tline = raw.key_lines["then"]
         if not isinstance(then, dict) or len(then) != 1:
@@ -597,19 +570,24 @@ class _Loader:
                 suggestion=suggest(str(kind), RULE_KINDS),
             )
         name, value = self._target(what, kind, target, file, tline)
-        if VERDICT_FACT in conditions and kind != "obligation":
+        read = facts_tested(written)
+        if VERDICT_FACT in read and kind != "obligation":
             raise RulesetError(f"{what}: a rule that reads the verdict may only raise obligations", file=file, line=tline)
         presumes = self._presumes(raw, conditions, what, file, cites)
         stated_by = self.conclusions[name].stated_by if kind == "conclude" else None
         if presumes and stated_by and stated_by not in conditions:
             # A default gives way to the practitioner's own answer to the same question.
             conditions[stated_by] = Condition(stated_by, (UNKNOWN,))
+        when = tuple(conditions.values())
+        alternatives: tuple[tuple[Condition, ...], ...] = ()
+        if connectives:
+            when, alternatives = self._normalize(written, conditions, presumes, what, file, wline)
         return Rule(
             index,
             rule_id,
             _text(raw["statement"], file, line, "statement"),
             cites,
-            tuple(conditions.values()),
+            when,
             kind,
             name,
             value,
@@ -620,7 +598,43 @@ class _Loader:
             presumes=presumes,
             wording=_text(raw["wording"], file, raw.key_lines["wording"], "wording") if presumes else "",
             ask=self._ask(raw, what, file, presumes),
+            alternatives=alternatives,
+            written=render(written) if connectives else "",
         )
+
+    def _normalize(
+        self, written: AllOf, conditions: dict[str, Condition], presumes: tuple[tuple[str, str], ...], what: str, file: str, line: int
+    ) -> tuple[tuple[Condition, ...], tuple[tuple[Condition, ...], ...]]:
+        """A when with any:/not: as (its projection, its alternatives); a single alternative is a plain when."""
+        nested = [t for t in written.terms if not isinstance(t, Test)]
+        for fact, _ in presumes:
+            if fact in facts_tested(AllOf(tuple(nested))):
+                raise RulesetError(
+                    f"{what}: a presumption tests the fact it presumes ({fact}) at the top of its when, not inside any: or not:",
+                    file=file,
+                    line=line,
+                )
+        tree = AllOf((*(Test(c.fact, c.values) for c in conditions.values()), *nested))
+        domain = self._known_domain
+        try:
+            found = normalize(tree, domain)
+        except ValueError:
+            raise RulesetError(
+                f"{what}: its any: and not: come to more than {MAX_ALTERNATIVES} alternatives; split it into several rules",
+                file=file,
+                line=line,
+            ) from None
+        if not found:
+            raise RulesetError(f"{what}: its conditions can never all hold (any: and not: leave no case)", file=file, line=line)
+        alternatives = tuple(conditions_of(alt, domain) for alt in found)
+        if len(alternatives) == 1:
+            return alternatives[0], ()
+        return projection(alternatives, domain), alternatives
+
+    def _known_domain(self, name: str) -> tuple[str, ...]:
+        domain = self._domain(name)
+        assert domain is not None  # every name was checked when read
+        return domain
 
     def _ask(self, raw: Any, what: str, file: str, presumes: tuple[tuple[str, str], ...]) -> bool:
         if "ask" not in raw:
@@ -849,7 +863,7 @@ def _stratify(rules: list[Rule], conclusions: Mapping[str, ConclusionSpec], disp
         changed = False
         for i, rule in enumerate(rules):
             lv = 1
-            for cond in rule.when:
+            for cond in (c for alternative in rule.disjuncts for c in alternative):
                 if cond.fact in level:
                     lv = max(lv, level[cond.fact] + (1 if UNDETERMINED in cond.values else 0))
             rule_level[i] = lv

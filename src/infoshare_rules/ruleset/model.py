@@ -69,6 +69,15 @@ class Condition:
 class Rule:
     """One rule: when every condition holds, the conclusion follows.
 
+    ``when``: for a rule whose ``when`` is plain fact tests, those tests (all must hold). For a rule
+    written with ``any:`` or ``not:`` (see ``ruleset/conditions.py``) whose conditions normalize to more
+    than one alternative, ``alternatives`` holds them (a disjunction of conjunctions: the rule fires
+    where one of them holds) and ``when`` is their projection: one condition per fact any of them
+    reads, allowing every value the fact can have where the rule fires (its whole domain, ``unknown``
+    or ``undetermined`` included, where some alternative does not test it). So ``when`` always names
+    every fact the rule reads and always holds where the rule fires, but only ``disjuncts`` says
+    exactly where it fires. ``written``: such a rule's ``when`` as written, for display ("" otherwise).
+
     ``stratum``: a rule that tests a conclusion for ``undetermined`` runs only once every rule
     that could conclude it has run; the verdict is chosen after every conclude and verdict rule,
     and rules that test the verdict run last (stratified forward chaining, computed at load).
@@ -94,6 +103,22 @@ class Rule:
     #: whether a presumed fact is still asked where its answer would change the verdict (false where
     #: the guide says the practitioner would already know, as 4.24 does of a statutory duty)
     ask: bool = True
+    #: a rule written with any:/not: whose conditions normalize to several alternatives: each a conjunction
+    alternatives: tuple[tuple[Condition, ...], ...] = ()
+    #: a rule written with any:/not:: its ``when`` as written, one line (for display); "" otherwise
+    written: str = ""
+
+    @property
+    def disjuncts(self) -> tuple[tuple[Condition, ...], ...]:
+        """Where the rule fires, exactly: it fires where every condition of one of these holds."""
+        return self.alternatives or (self.when,)
+
+    def held(self, values: Mapping[str, str]) -> tuple[Condition, ...]:
+        """The conditions that held for a rule that fired on ``values``: the first alternative that holds."""
+        for alternative in self.disjuncts:
+            if all(values.get(c.fact) in c.values for c in alternative):
+                return alternative
+        return self.when
 
     @property
     def asserts(self) -> tuple[str, str]:

@@ -2,7 +2,8 @@
 
 The conclusion graph is acyclic, so every conclusion value is a plain function of the inputs:
 ``X = v`` holds exactly where some rule concluding it can fire, and ``X`` is undetermined where no
-rule concluding it can. A rule fires where every condition holds. Two rules reaching different
+rule concluding it can. A rule fires where every condition of one of its alternatives holds (one
+alternative, its ``when``, unless it is written with ``any:``/``not:``). Two rules reaching different
 values of one conclusion is an error: a contradiction in the caller's facts when one of them is a
 stated answer (FactsError), a ruleset conflict otherwise (RulesetConflictError). The verdict, the
 doubts and the obligations follow decide()'s stages 4-6 (see decision/decide.py).
@@ -194,9 +195,12 @@ class Semantics:
         return space.any_of(fact, values)
 
     def _fire(self, rule: Rule, verdicts: dict[Verdict, BDD] | None) -> None:
-        region = self.space.true
-        for cond in rule.when:
-            region &= self.condition(cond.fact, cond.values, verdicts)
+        region = self.space.false
+        for alternative in rule.disjuncts:
+            holds = self.space.true
+            for cond in alternative:
+                holds &= self.condition(cond.fact, cond.values, verdicts)
+            region |= holds
         self.fires[rule.index] = region
         if rule.kind == "conclude":
             key = (rule.name, rule.value)

@@ -50,6 +50,11 @@ class RuleView:
     cites: tuple[str, ...]
     paragraphs: tuple[ParagraphView, ...]
     source: str
+    #: a rule written with any:/not:: its when as written (one line of YAML flow style), and where it fires
+    #: exactly: where every condition of one alternative holds (``when`` then lists every fact it reads,
+    #: with every value it may have where it fires); "" and [] for a rule of plain fact tests
+    written: str = ""
+    alternatives: tuple[tuple[ConditionView, ...], ...] = ()
 
 
 @attrs.frozen
@@ -84,4 +89,6 @@ def rule_view(ruleset: Ruleset, rule_id: str) -> RuleView:
         cites=rule.cites,
         paragraphs=tuple(paragraph_view(ruleset, cite) for cite in rule.cites if cite in ruleset.paragraphs),
         source=f"{rule.file}:{rule.line}",
+        written=rule.written if rule.alternatives else "",
+        alternatives=tuple(tuple(ConditionView(c.fact, c.values) for c in alternative) for alternative in rule.alternatives),
     )
