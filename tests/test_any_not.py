@@ -35,6 +35,7 @@ from infoshare_rules.semantics.regions import Semantics, analysed_facts
 from infoshare_rules.semantics.space import InputSpace, facts_document
 
 from strategies import case_facts
+from infoshare_rules.engines.registry import durable_available
 from test_durable_engine import ALL_CLEAR, all_facts, some_facts
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rulesets"
@@ -133,11 +134,18 @@ def test_not_on_an_unknown_fact_or_an_undetermined_conclusion_does_not_hold():
 ENGINE_RULES = load_ruleset(ENGINE_FIXTURE)
 
 
+#: durable-rules does not import on Python 3.13+: there the reference and compiled engines are compared
+ENGINE_NAMES = ["reference", "compiled"] + (["durable"] if durable_available() else [])
+
+
 @pytest.fixture(scope="module")
 def engines():
-    from infoshare_rules.engines._durable import DurableEngine
+    made = [ReferenceEngine(ENGINE_RULES), CompiledEngine(ENGINE_RULES)]
+    if durable_available():
+        from infoshare_rules.engines._durable import DurableEngine
 
-    return [ReferenceEngine(ENGINE_RULES), CompiledEngine(ENGINE_RULES), DurableEngine(ENGINE_RULES)]
+        made.append(DurableEngine(ENGINE_RULES))
+    return made
 
 
 def _fired(engine, first, verdict):  # type: ignore[no-untyped-def]
@@ -171,15 +179,15 @@ def test_the_fixture_has_rules_with_several_alternatives():
 @settings(max_examples=250, deadline=None)
 @given(facts=all_facts, verdict=st.sampled_from(["share", "must_share", "do_not_share", "seek_consent", "seek_advice", "undetermined"]))
 def test_engines_fire_the_same_rules_written_with_any_and_not(engines, facts, verdict):
-    reference, compiled, durable = (_fired(e, facts, verdict) for e in engines)
-    assert reference == compiled == durable
+    fired = [_fired(e, facts, verdict) for e in engines]
+    assert all(f == fired[0] for f in fired[1:]), [e.name for e in engines]
 
 
 @settings(max_examples=150, deadline=None)
 @given(facts=some_facts)
 def test_engines_agree_on_partial_facts(engines, facts):
-    reference, compiled, durable = (_fired(e, facts, "undetermined") for e in engines)
-    assert reference == compiled == durable
+    fired = [_fired(e, facts, "undetermined") for e in engines]
+    assert all(f == fired[0] for f in fired[1:]), [e.name for e in engines]
 
 
 @pytest.mark.parametrize(
@@ -210,7 +218,7 @@ def test_the_rule_graph_sees_every_fact_an_alternative_reads():
 
 
 @settings(max_examples=150, deadline=None)
-@given(facts=case_facts(), engine=st.sampled_from(["reference", "durable"]))
+@given(facts=case_facts(), engine=st.sampled_from([n for n in ENGINE_NAMES if n != "compiled"]))
 def test_a_protocol_with_any_and_not_decides_as_the_same_protocol_in_plain_tests(facts, engine):
     # decide-by-cases on partial facts included: the verdict and obligations are the plain protocol's,
     # on every engine
