@@ -148,9 +148,10 @@ def _step(ruleset_hash: str, rule: Rule, values: tuple[str, ...]) -> TraceStep:
 def _used(rule: Rule, values: tuple[str, ...]) -> tuple[Premise, ...]:
     """The facts a fired rule used, with their values: for a rule written with any:/not:, those of the
     alternative that held (the first that holds, in the order the loader normalized them)."""
+    if not rule.alternatives:  # every trace step goes through here: plain rules need no lookup
+        return tuple(Premise(c.fact, v) for c, v in zip(rule.when, values, strict=True))
     read = dict(zip((c.fact for c in rule.when), values, strict=True))
-    held = rule.held(read) if rule.alternatives else rule.when
-    return tuple(Premise(c.fact, read[c.fact]) for c in held)
+    return tuple(Premise(c.fact, read[c.fact]) for c in rule.held(read))
 
 
 def _precedence_step(rules: Ruleset, candidates: tuple[Verdict, ...]) -> TraceStep:
