@@ -211,3 +211,31 @@ def test_unquoted_paragraph_number_is_refused(copy):
     with pytest.raises(RulesetError, match=r"4.6 must be quoted text") as info:
         load_fresh(copy)
     assert info.value.line == line_of(rules, "[4.6, ")
+
+
+def test_a_file_the_loader_does_not_read_is_refused_not_ignored(copy):
+    # A misspelt file would otherwise be skipped silently: its obligations would never be raised.
+    (copy / "obligation.yaml").write_text((copy / "obligations.yaml").read_text())
+    with pytest.raises(RulesetError, match="not a file a ruleset folder holds") as info:
+        load_fresh(copy)
+    assert info.value.file == f"{DEFAULT_RULESET}/obligation.yaml"
+    assert info.value.suggestion == "obligations.yaml"
+
+
+def test_a_yaml_file_in_a_subfolder_other_than_rules_is_refused(copy):
+    (copy / "rules" / "drafts").mkdir()
+    (copy / "rules" / "drafts" / "new.yaml").write_text("[]\n")
+    with pytest.raises(RulesetError, match="not a file a ruleset folder holds") as info:
+        load_fresh(copy)
+    assert info.value.file == f"{DEFAULT_RULESET}/rules/drafts/new.yaml"
+
+
+def test_a_protocol_facts_file_is_refused_not_ignored(tmp_path):
+    # Facts of a protocol's own are not supported yet: a facts.yaml must not look as if it were read.
+    protocol = Path(__file__).resolve().parents[1] / "examples" / "local-protocols" / "example-written-consent"
+    target = tmp_path / protocol.name
+    shutil.copytree(protocol, target)
+    (target / "facts.yaml").write_text("local:\n  wishes_of_competent_child: {}\n")
+    with pytest.raises(RulesetError, match="cannot declare facts") as info:
+        load_fresh(target)
+    assert info.value.file == "example-written-consent/facts.yaml"

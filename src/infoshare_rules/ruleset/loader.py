@@ -101,6 +101,9 @@ def _refuse_hidden_defaults(rules: list[Rule]) -> None:
                 )
 
 
+_FOLDER_FILES = ("ruleset.yaml", "paragraphs.yaml", "conclusions.yaml", "obligations.yaml")
+
+
 def _fresh_lock_in_child() -> None:
     # A fork while another thread holds the lock would leave the child's copy held forever.
     global _cache_lock
@@ -240,7 +243,20 @@ class _Loader:
             return LineDict()
         return data
 
+    def _check_files(self) -> None:
+        # A file the loader does not read would be silently ignored (a misspelt "obligation.yaml", a
+        # protocol's facts.yaml): refuse it, naming the file, rather than decide without it.
+        for file in sorted(p for p in self.path.rglob("*.yaml") if p.is_file()):
+            rel = file.relative_to(self.path).as_posix()
+            if rel in _FOLDER_FILES or (rel.startswith("rules/") and rel.count("/") == 1):
+                continue
+            if rel == "facts.yaml":
+                raise RulesetError("a ruleset folder cannot declare facts yet: its rules test the facts of the library's vocabulary", file=f"{self.display}/{rel}")
+            expected = ", ".join(_FOLDER_FILES) + " and rules/*.yaml"
+            raise RulesetError(f"not a file a ruleset folder holds: expected {expected}", file=f"{self.display}/{rel}", suggestion=suggest(rel, _FOLDER_FILES))
+
     def load(self) -> Ruleset:
+        self._check_files()
         meta_file = self._file("ruleset.yaml")[1]
         meta = self._read("ruleset.yaml", required=True)
         _check_keys(meta, meta_file, "ruleset.yaml", ["id", "title", "version", "source"], ["extends", "description", "verdict_precedence", "precedence_reason", "doubts", "effective_from", "normative", "disable", "replace", "weakens"])
