@@ -6,9 +6,11 @@ attrs plugin cannot follow. The stub says the same to type checkers: each field'
 parameter is ``Answer | Literal["yes", "no", "unknown"]`` (and so on), through a named converter per
 enumeration that the plugin understands, while reading a field still gives the enumeration.
 
-The stub is generated from ``model.py`` itself: its top level in the same order (the source's own
-annotations and signatures), the enumerations' members and the fields' defaults read off the
-runtime model. ``tests/test_typing.py`` fails when the checked-in stub differs from what this
+The stub is generated from ``model.py``'s top level in the same order (the source's own annotations
+and signatures) and, for the enumerations and fact classes that ``model.py`` builds from the
+ruleset's ``facts.yaml``, from that vocabulary: member names and values, field names, annotations
+and defaults all come from the vocabulary, never from the runtime classes' resolved annotations
+(which another import may already have turned into objects without ``__name__``). ``tests/test_typing.py`` fails when the checked-in stub differs from what this
 writes. After changing the facts, run::
 
     python tools/facts_stub.py          # rewrite the stub
@@ -32,7 +34,7 @@ SOURCE = ROOT / "src" / "infoshare_rules" / "facts" / "model.py"
 STUB = SOURCE.with_suffix(".pyi")
 
 HEADER = '''\
-# Generated from model.py by tools/facts_stub.py: do not edit. After changing the facts, run
+# Generated from model.py and the ruleset's facts.yaml by tools/facts_stub.py: do not edit. After changing the facts, run
 #     python tools/facts_stub.py
 # (tests/test_typing.py fails while this stub differs from what that writes.)
 """Type hints of the facts model: every fact also takes its values as strings (``Purpose(legitimate="yes")``)."""
@@ -138,9 +140,40 @@ def _attrs_class(node: ast.ClassDef, cls: type) -> list[str]:
     return lines
 
 
+def _vocabulary_enum(value_set: Any) -> list[str]:
+    """A value set of the vocabulary, as the enumeration ``model.py`` makes of it."""
+    name = value_set.name
+    lines = [f"class {name}(_FactEnum):"]
+    lines += [f"    {v.member} = {json.dumps(v.value)}" for v in value_set.values]
+    values = ", ".join(json.dumps(v.value) for v in value_set.values)
+    return lines + ["", "", f"def _as_{_snake(name)}(value: {name} | Literal[{values}]) -> {name}: ..."]
+
+
+def _vocabulary_group(group: Any, vocabulary: Any) -> list[str]:
+    """A group of the vocabulary, as the frozen attrs class ``model.py`` makes of it."""
+    lines = ["@attrs.frozen", f"class {group.cls}:", "    group: ClassVar[str]"]
+    for f in group.facts:
+        if f.values == "age":
+            lines.append(f"    {f.name}: {f.annotation()} = attrs.field(default=None)")
+        else:
+            unknown = next(v.member for v in vocabulary.value_sets[f.values].values if v.value == "unknown")
+            lines.append(f"    {f.name}: {f.annotation()} = attrs.field(default={f.values}.{unknown}, converter=_as_{_snake(f.values)})")
+    return lines
+
+
+def _case_facts(vocabulary: Any) -> list[str]:
+    lines = ["@attrs.frozen", "class CaseFacts:"]
+    lines += [f"    {g.group}: {g.cls} = attrs.field(factory={g.cls})" for g in vocabulary.groups]
+    return lines
+
+
 def generate() -> str:
-    """The stub, from model.py's source and its runtime model."""
+    """The stub, from model.py's source and the fact vocabulary it builds its classes from."""
     from infoshare_rules.facts import model
+
+    vocabulary = model.VOCABULARY
+    made = {name: _vocabulary_enum(vs) for name, vs in vocabulary.value_sets.items()}
+    made |= {g.cls: _vocabulary_group(g, vocabulary) for g in vocabulary.groups}
 
     tree = ast.parse(SOURCE.read_text(encoding="utf-8"))
     imports = ["from typing import ClassVar, Literal"]
@@ -160,6 +193,12 @@ def generate() -> str:
                 blocks.append(_attrs_class(node, runtime))
             else:
                 raise ValueError(f"cannot stub class {node.name}")
+        elif isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            # CaseFacts: Any to mypy reading model.py alone; the stub gives the class built from the vocabulary
+            names = {t.id for stmt in node.orelse if isinstance(stmt, ast.Assign) for t in stmt.targets if isinstance(t, ast.Name)}
+            if names != {"CaseFacts"}:
+                raise ValueError(f"cannot stub the TYPE_CHECKING block of line {node.lineno}")
+            blocks.append(_case_facts(vocabulary))
         elif isinstance(node, ast.FunctionDef):
             if not node.name.startswith("_"):  # private helpers are nobody else's business
                 blocks.append(_signature(node, ""))
@@ -170,7 +209,9 @@ def generate() -> str:
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 assert isinstance(target, ast.Name)
-                if not target.id.startswith("_"):
+                if target.id in made:  # an enumeration or fact class built from the vocabulary
+                    blocks.append(made[target.id])
+                elif not target.id.startswith("_"):
                     blocks.append([f"{target.id}: {_value_type(getattr(model, target.id))}"])
         else:
             raise ValueError(f"cannot stub {ast.unparse(node)[:60]!r} (line {node.lineno})")

@@ -1,15 +1,17 @@
-# Generated from model.py by tools/facts_stub.py: do not edit. After changing the facts, run
+# Generated from model.py and the ruleset's facts.yaml by tools/facts_stub.py: do not edit. After changing the facts, run
 #     python tools/facts_stub.py
 # (tests/test_typing.py fails while this stub differs from what that writes.)
 """Type hints of the facts model: every fact also takes its values as strings (``Purpose(legitimate="yes")``)."""
 
 from typing import ClassVar, Literal
 import enum
-from typing import Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 import attrs
 from ..errors import FactsError, suggest
+from .vocabulary import AGE, Group, ValueSet, Vocabulary, national_vocabulary
 
 UNKNOWN: str
+VOCABULARY: Vocabulary
 
 
 class _FactEnum(str, enum.Enum):  # type: ignore[misc]

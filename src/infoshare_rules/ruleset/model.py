@@ -7,6 +7,8 @@ from typing import Any, Mapping
 
 import attrs
 
+from ..facts.model import VOCABULARY
+from ..facts.vocabulary import Vocabulary
 from .verdict import Verdict
 
 DEFAULT_RULESET = "uk-2006-practitioners-guide"
@@ -181,6 +183,14 @@ class Ruleset:
     local_changes: tuple[LocalChange, ...] = ()
     #: a local protocol's declared weakenings of the ruleset it extends
     weakens: tuple[Weakening, ...] = ()
+
+    @property
+    def facts(self) -> Vocabulary:
+        """The fact vocabulary its rules and cases are stated in: the national ruleset's ``facts.yaml``.
+
+        Every ruleset shares it for now; a local protocol's own facts are not read yet.
+        """
+        return VOCABULARY
 
     @property
     def publication_reference(self) -> str:
