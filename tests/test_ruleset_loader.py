@@ -236,6 +236,14 @@ def test_a_protocol_facts_file_is_refused_not_ignored(tmp_path):
     target = tmp_path / protocol.name
     shutil.copytree(protocol, target)
     (target / "facts.yaml").write_text("local:\n  wishes_of_competent_child: {}\n")
-    with pytest.raises(RulesetError, match="cannot declare facts") as info:
+    with pytest.raises(RulesetError, match="cannot declare facts of its own") as info:
         load_fresh(target)
     assert info.value.file == "example-written-consent/facts.yaml"
+
+
+def test_a_national_copy_keeps_its_facts_file_but_may_not_edit_it(copy):
+    assert load_fresh(copy).id == DEFAULT_RULESET  # the unchanged vocabulary is accepted
+    edit(copy / "facts.yaml", "groups:", "# edited\ngroups:")
+    with pytest.raises(RulesetError, match="differs from the national vocabulary") as info:
+        load_fresh(copy)
+    assert info.value.file == f"{DEFAULT_RULESET}/facts.yaml"

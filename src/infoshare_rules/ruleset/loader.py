@@ -20,6 +20,7 @@ import attrs
 
 from ..errors import InputLimitError, RulesetError, describe_name, describe_value, is_name, suggest
 from ..facts.model import FACT_SPECS, INPUT_SPECS, UNKNOWN
+from ..facts.vocabulary import national_path
 from ..limits import MAX_YAML_BYTES, read_regular_file
 from .model import (
     DEFAULT_RULESET,
@@ -243,7 +244,7 @@ class _Loader:
             return LineDict()
         return data
 
-    def _check_files(self) -> None:
+    def _check_files(self, extends: bool) -> None:
         # A file the loader does not read would be silently ignored (a misspelt "obligation.yaml", a
         # protocol's facts.yaml): refuse it, naming the file, rather than decide without it.
         for file in sorted(p for p in self.path.rglob("*.yaml") if p.is_file()):
@@ -251,14 +252,19 @@ class _Loader:
             if rel in _FOLDER_FILES or (rel.startswith("rules/") and rel.count("/") == 1):
                 continue
             if rel == "facts.yaml":
-                raise RulesetError("a ruleset folder cannot declare facts yet: its rules test the facts of the library's vocabulary", file=f"{self.display}/{rel}")
+                # The library reads one vocabulary, the national one: a folder may carry it unchanged (a copy
+                # of the national ruleset), but facts of its own would not be read, so they are refused.
+                if not extends and read_regular_file(file, MAX_YAML_BYTES) == read_regular_file(national_path(), MAX_YAML_BYTES):
+                    continue
+                why = "a protocol cannot declare facts of its own yet" if extends else "facts.yaml differs from the national vocabulary, which is the only one read"
+                raise RulesetError(f"{why}: its rules test the national facts", file=f"{self.display}/{rel}")
             expected = ", ".join(_FOLDER_FILES) + " and rules/*.yaml"
             raise RulesetError(f"not a file a ruleset folder holds: expected {expected}", file=f"{self.display}/{rel}", suggestion=suggest(rel, _FOLDER_FILES))
 
     def load(self) -> Ruleset:
-        self._check_files()
         meta_file = self._file("ruleset.yaml")[1]
         meta = self._read("ruleset.yaml", required=True)
+        self._check_files(extends="extends" in meta)
         _check_keys(meta, meta_file, "ruleset.yaml", ["id", "title", "version", "source"], ["extends", "description", "verdict_precedence", "precedence_reason", "doubts", "effective_from", "normative", "disable", "replace", "weakens"])
         ruleset_id = _text(meta["id"], meta_file, meta.key_lines["id"], "id")
         if ruleset_id != self.path.name:
