@@ -1,6 +1,13 @@
-"""Time `infoshare check` and `infoshare diff` (the exact analysis), and compare the techniques.
+"""Time `infoshare check` and `infoshare diff` (the exact analysis) as rulesets grow, and compare the techniques.
 
-Prints, measured side by side in one run (target: each analysis under 10 s on 2 cores):
+By default prints a table: for each size (rules in all, national ~150 plus synthetic protocol rules from
+benchmarks/synthetic_protocol.py, seed 0), `infoshare check PROTOCOL --format json` and
+`infoshare diff uk-2006-practitioners-guide PROTOCOL --format json`, each run as the CLI in its own
+subprocess, with its CPU seconds (user + system, imports and loading included) and peak RSS, and
+"OK"/"OVER" against the target (10 s CPU and 500 MB each). A run past --limit CPU seconds (or 4 GB of
+address space) is killed and shown as "> limit", OVER.
+
+With --techniques it prints instead, measured side by side in one run:
   - check of the national ruleset;
   - diff of the national ruleset vs the example local protocol;
   - diff of the national ruleset vs a copy with one rule's conclusion changed;
@@ -8,12 +15,17 @@ Prints, measured side by side in one run (target: each analysis under 10 s on 2 
     asked of z3 (satisfiability only: z3 cannot count the regions) and the size of the input space
     a plain enumeration would have to walk.
 
-usage: python benchmarks/bench_analysis.py
+usage: python benchmarks/bench_analysis.py [--sizes 150,300,600,1200] [--limit 60] [--techniques]
 """
 
 from __future__ import annotations
 
+import argparse
 import math
+import os
+import resource
+import subprocess
+import sys
 import shutil
 import tempfile
 import time
@@ -74,7 +86,63 @@ def z3_verdict_satisfiability(ruleset) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - start
 
 
+TARGET_CPU = 10.0  # seconds
+TARGET_RSS = 500.0  # MB
+NATIONAL = "uk-2006-practitioners-guide"
+
+
+def _run_limited(argv: list[str], limit: float) -> tuple[float, float, int | None]:
+    """Run ``argv`` with a CPU limit: (CPU seconds, peak RSS in MB, exit code or None if killed)."""
+
+    def limits() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (math.ceil(limit), math.ceil(limit) + 1))
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=limits)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    rss = usage.ru_maxrss / 1024  # kB on Linux
+    code = proc.returncode
+    if code < 0 or code > 1 or cpu >= limit:  # killed by a signal (CPU/memory limit) or failed
+        return cpu, rss, None
+    return cpu, rss, code
+
+
+def sizes_table(sizes: list[int], limit: float) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from synthetic_protocol import write_protocol
+
+    cli = [sys.executable, "-c", "from infoshare_rules.cli.main import main; main()"]
+    print(f"target: each analysis under {TARGET_CPU:.0f} s CPU and {TARGET_RSS:.0f} MB peak RSS; limit {limit:.0f} s CPU per run")
+    print(f"{'rules':>6}  {'command':<6} {'CPU s':>8} {'RSS MB':>8}  result")
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            folder = write_protocol(size, Path(tmp), seed=0)
+            rules = len(load_ruleset(folder).rules)
+            for name, args in (("check", ["check", str(folder)]), ("diff", ["diff", NATIONAL, str(folder)])):
+                cpu, rss, code = _run_limited([*cli, *args, "--format", "json"], limit)
+                if code is None:
+                    shown, verdict = f"> {limit:.0f}" if cpu >= limit - 1 else f"{cpu:.2f}", "OVER (killed or failed)"
+                else:
+                    shown = f"{cpu:.2f}"
+                    verdict = "OK" if cpu < TARGET_CPU and rss < TARGET_RSS else "OVER"
+                print(f"{rules:>6}  {name:<6} {shown:>8} {rss:>8.0f}  {verdict}", flush=True)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="150,300,600,1200", help="comma-separated rule totals (default 150,300,600,1200)")
+    parser.add_argument("--limit", type=float, default=60.0, help="CPU seconds after which a run is killed (default 60)")
+    parser.add_argument("--techniques", action="store_true", help="the national ruleset: BDD vs z3 vs enumeration instead")
+    args = parser.parse_args()
+    if args.techniques:
+        techniques()
+    else:
+        sizes_table([int(s) for s in args.sizes.split(",") if s.strip()], args.limit)
+
+
+def techniques() -> None:
     national = load_ruleset()
     protocol = load_ruleset(ROOT / "examples" / "local-protocols" / "example-written-consent")
     with tempfile.TemporaryDirectory() as tmp:

@@ -59,6 +59,8 @@ class InputSpace:
         self.false = self.manager.false
         self._eq: dict[tuple[str, str], BDD] = {}
         self._assign: dict[tuple[str, str], dict[str, bool]] = {}
+        self._known: list[BDD] | None = None
+        self._at_most_cache: dict[int, BDD] = {}
         self.domain = self.true
         for fact in self.facts:
             self.domain &= self.any_of(fact, self.values[fact])
@@ -139,60 +141,48 @@ class InputSpace:
     def witness(self, region: BDD) -> dict[str, str] | None:
         """An input in ``region`` with as few known (non-unknown) facts as possible, or None if empty.
 
-        A shortest path over the BDD: a fact costs 1 when any of its bits is set; bits a path skips are 0.
+        Of those, the first in bit order with 0 before 1 (level by level). By BDD operations, not a walk
+        over the nodes: the smallest ``k`` with an input in ``region`` knowing at most ``k`` facts, then
+        each bit fixed in level order to 0 where some such input remains.
         """
         u = region & self.domain
         if u == self.false:
             return None
-        infinity = self.nvars + 1
-        memo: dict[tuple[int, bool], tuple[int, int | None]] = {}
-        nodes: dict[int, BDD] = {}
-
-        def children(node: BDD) -> tuple[BDD, BDD]:
-            low, high = node.low, node.high
-            return (~low, ~high) if node.negated else (low, high)
-
-        def cost(node: BDD, started: bool) -> int:
-            """Fewest known facts on a path from ``node`` to true; ``started``: a bit of this node's fact is already set."""
-            if node == self.true:
-                return 0
-            if node == self.false:
-                return infinity
-            key = (int(node), started)
-            if key in memo:
-                return memo[key][0]
-            nodes[int(node)] = node
-            fact = self.fact_of_level[node.level]
-            best, choice = infinity, None
-            for bit, child in enumerate(children(node)):
-                now = started or bool(bit)
-                same = child not in (self.true, self.false) and self.fact_of_level[child.level] == fact
-                c = cost(child, now) if same else cost(child, False) + (1 if now else 0)
-                if c < best:
-                    best, choice = c, bit
-            memo[key] = (best, choice)
-            return best
-
-        try:
-            cost(u, False)
-            return self._walk(u, memo, children)
-        finally:
-            # Break the recursive closure's reference cycle (see _count).
-            nodes.clear()
-            del cost, children
-
-    def _walk(self, u: BDD, memo: dict[tuple[int, bool], tuple[int, int | None]], children) -> dict[str, str]:  # type: ignore[no-untyped-def]
+        known = self._known_bdds()
+        k = 0
+        while True:
+            candidates = u & self._at_most(k, known)
+            if candidates != self.false:
+                break
+            k += 1
         bits: dict[int, int] = {}
-        node, started = u, False
-        while node not in (self.true, self.false):
-            bit = memo[(int(node), started)][1]
-            assert bit is not None
-            bits[node.level] = bit
-            fact = self.fact_of_level[node.level]
-            node = children(node)[bit]
-            same = node not in (self.true, self.false) and self.fact_of_level[node.level] == fact
-            started = (started or bool(bit)) if same else False
+        for level in range(self.nvars):
+            var = self.manager.var(self.manager.var_at_level(level))
+            low = candidates & ~var
+            if low != self.false:
+                candidates = low
+            else:
+                candidates &= var
+                bits[level] = 1
         return self.decode(bits)
+
+    def _known_bdds(self) -> list[BDD]:
+        found = self._known
+        if found is None:
+            found = self._known = [~self.eq(fact, UNKNOWN) for fact in self.facts]
+        return found
+
+    def _at_most(self, k: int, known: list[BDD]) -> BDD:
+        """The inputs with at most ``k`` facts known."""
+        cache = self._at_most_cache
+        found = cache.get(k)
+        if found is None:
+            # at_most[j]: at most j known among the facts from the last back to this one (bottom-up)
+            at_most = [self.true] * (k + 1)  # over no facts: at most j known, for every j
+            for kn in reversed(known):
+                at_most = [(~kn & at_most[j]) | (kn & at_most[j - 1]) if j else (~kn & at_most[0]) for j in range(k + 1)]
+            found = cache[k] = at_most[k]
+        return found
 
     def decode(self, bits: Mapping[int, int]) -> dict[str, str]:
         """The known facts of a (partial) bit assignment by level; unset bits are 0."""
