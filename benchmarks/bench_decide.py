@@ -25,6 +25,10 @@ its disagreements are counted and sampled). Timed side by side on a seeded sampl
 the cases (every library contender decides each sampled case once before the timing: the first
 pass is shown apart, later passes find the library's per-case memo warm). The peers are optional:
 pip install 'infoshare-rules[bench]'; a missing one is reported and skipped.
+--sets new: questions on new cases (issue 18 item 2): the shipped examples, 60 seeded flowchart-level partial
+cases and {} (bench_question_index.py's 362), each decided with the compiled engine with its per-case memo
+emptied, CPU time: decide(questions=False), decide() by the per-case path, then after prepare() (its build
+time printed) decide() from the index; the ratio to questions=False against the 3x target, and the break-even.
 Usage: python benchmarks/bench_decide.py [N] [--engines compiled,reference,durable] [--repeat R] [--sets shipped,mixed,peers]
        [--peers] [--peers-n M]
 """
@@ -210,12 +214,51 @@ def peers_section(ruleset, sample_size: int, repeat: int) -> None:
           f"{first['decide(compiled)'] / first_verdicts:.0f}x")
 
 
+def new_cases_section(ruleset) -> None:
+    from bench_question_index import case_facts
+
+    from infoshare_rules import prepare
+    from infoshare_rules.decision.cases import case_space
+
+    cs = case_space(ruleset)
+    facts = case_facts()
+    for f in facts:  # explanations warm for every contender: the section measures the questions
+        decide(f, ruleset=ruleset, engine="compiled", questions=False)
+
+    def run(questions: bool) -> list[float]:
+        out = []
+        for f in facts:
+            cs._memo.clear()
+            t = time.process_time()
+            decide(f, ruleset=ruleset, engine="compiled", questions=questions)
+            out.append(time.process_time() - t)
+        return out
+
+    bare = run(False)
+    per_case = run(True)
+    start = time.process_time()
+    prepare(ruleset)
+    build = time.process_time() - start
+    import resource
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    prepared = run(True)
+    print(f"\nnew cases: {len(facts)} (shipped examples, 60 flowchart-level partial cases, {{}}), compiled engine, memo emptied, CPU ms")
+    for name, times in (("questions=False", bare), ("questions, per-case path", per_case), ("questions, prepared index", prepared)):
+        print(f"  {name:28} mean {statistics.mean(times) * 1e3:8.2f}  median {statistics.median(times) * 1e3:7.2f}  max {max(times) * 1e3:8.1f}")
+    ratio = statistics.mean(prepared) / statistics.mean(bare)
+    print(f"  prepared / questions=False: mean {ratio:.2f}x, median {statistics.median(prepared) / statistics.median(bare):.2f}x"
+          f"  (target <= 3x: {'OK' if ratio <= 3 else 'OVER'})")
+    gain = statistics.mean(per_case) - statistics.mean(prepared)
+    print(f"  prepare(): {build:.1f} s CPU, peak RSS {rss:.0f} MB; break-even after {build / max(1e-9, gain):.0f} new cases")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=20_000)
     parser.add_argument("--engines", default="compiled,reference,durable", help="comma-separated engine names")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--sets", default="shipped,mixed", help="comma-separated: shipped, mixed, peers")
+    parser.add_argument("--sets", default="shipped,mixed", help="comma-separated: shipped, mixed, peers, new")
     parser.add_argument("--peers", action="store_true", help="add the flowchart-level section with the peers (as --sets ...,peers)")
     parser.add_argument("--peers-n", type=int, default=300, help="cases of the 6,561 timed in the peers section (seeded sample)")
     args = parser.parse_args()
@@ -232,6 +275,8 @@ def main() -> None:
         measure("mixed: half shipped examples, half seeded random cases", ruleset, facts, engines, args.repeat)
     if args.peers or "peers" in sets:
         peers_section(ruleset, args.peers_n, args.repeat)
+    if "new" in sets:
+        new_cases_section(ruleset)
 
 
 if __name__ == "__main__":

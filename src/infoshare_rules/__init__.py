@@ -15,6 +15,7 @@ from .api_types import EngineName
 from .batch.pool import decide_many
 from .batch.record import RecordError
 from .decision.decide import decide as _decide
+from .decision.question_index import prepare
 from .decision.model import AnswerOption, Conclusion, Decision, Obligation, Premise, Presumption, Question, RulesetRef, TraceStep
 from .errors import (
     DocumentError,
@@ -126,6 +127,7 @@ __all__ = [
     "Verdict",
     "available_rulesets",
     "decide",
+    "prepare",
     "decide_many",
     "decision_from_dict",
     "decision_from_json",

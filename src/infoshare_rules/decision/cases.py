@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from ..facts.model import UNKNOWN
 from ..ruleset.model import STATED, Rule, Ruleset
@@ -70,6 +70,9 @@ class CaseSpace:
         self._manager = manager
         self._lock = threading.Lock()  # CUDD's managers are not thread-safe
         self._memo: dict[tuple[str, ...], tuple[tuple[Verdict, ...], frozenset[str] | None]] = {}
+        #: set by ``question_index.prepare``: a case's decisive facts from the precompiled index (the same
+        #: answers as ``_decisive``, which stays the reference)
+        self.question_index: Callable[[Mapping[str, str]], frozenset[str]] | None = None
 
     # ------------------------------------------------------------ a case's completions
 
@@ -234,10 +237,13 @@ class CaseSpace:
         found = self._memo.get(key)
         if found is not None and (found[1] is not None or not ask):
             return found
+        index = self.question_index
         with self._lock:
             regions = self._regions(inputs)
             reached = tuple(v for v in (*self.rules.precedence, Verdict.UNDETERMINED) if v in regions)
-            decisive = frozenset(self._decisive(inputs, regions, None)) if ask else None
+            decisive = frozenset(self._decisive(inputs, regions, None)) if ask and index is None else None
+        if ask and index is not None:
+            decisive = index(inputs)
         if len(self._memo) >= _MEMO_MAX:
             self._memo.clear()
         found = self._memo[key] = (reached, decisive)

@@ -1,0 +1,195 @@
+"""Every case's exact questions from one precompiled diagram per ruleset (issue 18 item 2).
+
+``CaseSpace._decisive`` works a case's questions out with diagrams restricted to the case: exact, but
+about a hundred BDD operations a case. :func:`prepare` builds instead, once per ruleset, the same
+criteria *symbolically over all cases at once*: a copy ``y`` of the input variables stands for the
+case (``unknown`` is code 0, as in the input space), the original ``x`` for its completions, and
+
+* ``Comp(y, x)``: x completes y (as ``CaseSpace._domain``);
+* ``G(y, x, r)``: the completions giving verdict r; ``Reach(y, r) = ∃x G``;
+* ``E(y, x, r)``: ``CaseSpace._effective_regions``, each step guarded by "the fact is unknown in y";
+* for each fact f, ``D_f(y)``: criterion (a) of ``CaseSpace._decisive`` and, for a fact a presumption
+  fills, criteria (b) and (c), as formulas; D = OR_f (q = f) & D_f, q (the fact asked) at the top.
+
+Criterion (b) for a fact no presumption fills is left to evaluation: ``_decisive`` applies it only to a
+case with two or more reachable verdicts, and it is then "some answer a to f reaches verdicts, and not
+the case's", i.e. ``Reach(y[f := a]) != Reach(y)``, a few substitutions into ``Reach`` (built symbolically
+it cost most of the index's build: an exists over nearly every x of G per fact).
+
+A case's questions are then one substitution of y into D plus those lookups. The per-case path stays
+the reference (tests check both agree). Needs CUDD (``dd.cudd``); without it :func:`prepare` returns False
+and decide() keeps the per-case path.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Any, Mapping
+
+from ..facts.model import UNKNOWN
+from ..ruleset.model import Ruleset
+from .cases import CaseSpace, case_space
+
+try:
+    from dd import cudd as _cudd
+except ImportError:  # pragma: no cover - dd built without CUDD
+    _cudd = None
+
+BDD = Any
+
+
+class QuestionIndex:
+    """One ruleset's questions over all cases (build: seconds of CPU and hundreds of MB; see README)."""
+
+    def __init__(self, cs: CaseSpace) -> None:
+        if _cudd is None:  # pragma: no cover
+            raise RuntimeError("the question index needs dd.cudd")
+        cudd = _cudd
+        sp = cs.space
+        self.facts: tuple[str, ...] = tuple(sp.facts)
+        self.values: dict[str, tuple[str, ...]] = {f: tuple(sp.values[f]) for f in sp.facts}
+        M = self.manager = cudd.BDD()
+        M.configure(reordering=False)
+        self.verdicts = list(cs.verdicts)
+        nr = max(1, (len(self.verdicts) - 1).bit_length())
+        rb, rb2 = [f"r{i}" for i in range(nr)], [f"s{i}" for i in range(nr)]
+        nq = max(1, (len(sp.facts) - 1).bit_length())
+        qb = [f"q{i}" for i in range(nq)]
+        M.declare(*qb)
+        for a, b in zip(rb, rb2, strict=True):
+            M.declare(a, b)
+        self.ybits: dict[str, tuple[str, ...]] = {}
+        xbits: dict[str, tuple[str, ...]] = {}
+        for n, f in enumerate(sp.facts):
+            self.ybits[f] = tuple(f"y{n}_{b}" for b in range(len(sp.bits[f])))
+            M.declare(*self.ybits[f], *sp.bits[f])  # y and x of one fact side by side
+            xbits[f] = tuple(sp.bits[f])
+        allx = [b for f in sp.facts for b in xbits[f]]
+
+        def T(u: BDD) -> BDD:
+            return cudd.copy_bdd(u, M)
+
+        def code(bits: list[str], k: int) -> BDD:
+            u = M.true
+            for i, b in enumerate(bits):
+                u &= M.var(b) if (k >> i) & 1 else ~M.var(b)
+            return u
+
+        to_y = {x: y for f in sp.facts for x, y in zip(xbits[f], self.ybits[f], strict=True)}
+        pres = set(cs._fires)
+        self.presumable = frozenset(pres)
+        ux = {f: T(sp.eq(f, UNKNOWN)) for f in sp.facts}
+        uy = {f: M.let(to_y, ux[f]) for f in sp.facts}
+        eqx = {(f, v): T(sp.eq(f, v)) for f in sp.facts for v in sp.values[f]}
+        pres_y = {x: to_y[x] for p in pres for x in xbits[p]}
+        comp = M.true
+        for f in sp.facts:
+            same = M.true
+            for xb, yb in zip(xbits[f], self.ybits[f], strict=True):
+                same &= M.apply("<=>", M.var(xb), M.var(yb))
+            unknown = M.apply("<=>", ux[f], M.let(pres_y, T(cs._fires[f]))) if f in pres else ~ux[f]
+            comp &= (~uy[f] & same) | (uy[f] & unknown)
+        G = M.false
+        for i, region in enumerate(cs.verdicts.values()):
+            G |= code(rb, i) & T(region)
+        G &= comp
+        reach = self.reach = M.exist(allx, G)
+        E = G
+        for s, derived in cs._derived.items():
+            E |= uy[s] & ux[s] & M.exist(list(xbits[s]), E & T(derived))
+        for p in (f for f in sp.facts if f in pres):
+            at = E & ux[p]
+            add = M.false
+            for a, fires in cs._fires_value[p].items():
+                add |= eqx[(p, a)] & M.exist(list(xbits[p]), at & M.let(pres_y, T(fires)))
+            E |= uy[p] & add
+        del G
+        rename = dict(zip(rb, rb2, strict=True))
+        neq = M.false
+        for i, j in itertools.permutations(range(len(self.verdicts)), 2):
+            neq |= code(rb, i) & code(rb2, j)
+        two = M.exist(rb + rb2, reach & M.let(rename, reach) & neq)
+        qv = rb + rb2 + allx
+        D = M.false
+        for n, f in enumerate(sp.facts):
+            H = M.exist(list(xbits[f]), E)
+            Hw = M.let(rename, H) & neq
+            found = cudd.and_exists(H, Hw, qv)  # (a)
+            if f in pres:  # (b) and (c): answering a presumable fact re-decides the other presumptions
+                for a in sp.values[f][1:]:
+                    k = sp.values[f].index(a)
+                    at_a = {b: bool((k >> i) & 1) for i, b in enumerate(self.ybits[f])}
+                    ra = M.let(at_a, reach)
+                    after = M.exist(rb, ra)
+                    found |= after & M.exist(rb, M.apply("xor", ra, reach))
+                    seen = M.exist(list(xbits[f]), M.let(at_a, E))
+                    found |= after & two & cudd.and_exists(seen, Hw, qv)
+            D |= code(qb, n) & uy[f] & found
+        self.D = D
+        self.rb, self.qb = rb, qb
+        del E, H, Hw, found, comp, two
+        self._lock = threading.Lock()  # the index's own CUDD manager is not thread-safe
+
+    def _at(self, inputs: Mapping[str, str], skip: str | None = None) -> dict[str, bool]:
+        at: dict[str, bool] = {}
+        for f in self.facts:
+            if f == skip:
+                continue
+            k = self.values[f].index(inputs.get(f, UNKNOWN))
+            for i, b in enumerate(self.ybits[f]):
+                at[b] = bool((k >> i) & 1)
+        return at
+
+    def _reached(self, u: BDD) -> frozenset[int]:
+        return frozenset(_code(m, self.rb) for m in self.manager.pick_iter(u, care_vars=self.rb))
+
+    def decisive(self, inputs: Mapping[str, str]) -> frozenset[str]:
+        """The decisive facts of ``inputs`` (flat facts), exactly as ``CaseSpace._decisive`` finds them."""
+        M = self.manager
+        with self._lock:
+            at = self._at(inputs)
+            found = {self.facts[_code(m, self.qb)] for m in M.pick_iter(M.let(at, self.D), care_vars=self.qb)}
+            reached = self._reached(M.let(at, self.reach))
+            if len(reached) >= 2:  # (b) for a fact no presumption fills
+                for f in self.facts:
+                    if f in found or f in self.presumable or inputs.get(f, UNKNOWN) != UNKNOWN:
+                        continue
+                    rest = M.let(self._at(inputs, f), self.reach)  # over y_f and r
+                    for k in range(1, len(self.values[f])):
+                        after = self._reached(M.let({b: bool((k >> i) & 1) for i, b in enumerate(self.ybits[f])}, rest))
+                        if after and after != reached:
+                            found.add(f)
+                            break
+        return frozenset(found)
+
+
+def _code(model: Mapping[str, bool], bits: list[str]) -> int:
+    return sum(1 << i for i, b in enumerate(bits) if model[b])
+
+
+_build_lock = threading.Lock()
+
+
+def prepare(ruleset: Ruleset | None = None) -> bool:
+    """Precompile ``ruleset``'s questions (default: the national ruleset) so that decide() works a case's
+    questions out by lookup, not per case. Idempotent; returns False where CUDD is unavailable (decide()
+    then keeps the per-case path, same answers). Costs seconds of CPU and hundreds of MB once per
+    process and ruleset (see README, Speed)."""
+    from ..ruleset.loader import load_ruleset
+
+    rules = ruleset if ruleset is not None else load_ruleset()
+    if _cudd is None:  # pragma: no cover
+        return False
+    cs = case_space(rules)
+    with _build_lock:
+        if cs.question_index is None:
+            index = QuestionIndex(cs)
+            cs.question_index = index.decisive
+            cs._memo.clear()
+    return True
+
+
+def prepared(ruleset: Ruleset) -> bool:
+    """Whether :func:`prepare` has run for ``ruleset`` in this process."""
+    return case_space(ruleset).question_index is not None
