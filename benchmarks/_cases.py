@@ -66,3 +66,30 @@ def case_docs(n: int, seed: int = 2006) -> Iterator[dict]:
                 continue
             yield doc
             break
+
+
+# The flowchart's direct questions, for the seeded partial cases below.
+FLOWCHART_DIRECT = {
+    "purpose": ["legitimate"],
+    "information": ["identifiable", "confidential"],
+    "consent": ["have_consent"],
+    "legal": ["statutory_duty", "court_order"],
+    "public_interest": ["practitioner_judgement"],
+}
+
+
+def question_cases() -> list[CaseFacts]:
+    """The set questions are timed and checked on: the shipped examples, 60 seeded flowchart-level
+    partial cases (each direct question answered or left unknown) and ``{}``."""
+    rng = random.Random(1)
+    flow = []
+    for _ in range(60):
+        doc: dict[str, dict[str, str]] = {}
+        for group, fields in FLOWCHART_DIRECT.items():
+            for field in fields:
+                options = ["sufficient", "insufficient", "unknown"] if field == "practitioner_judgement" else ["yes", "no", "unknown"]
+                value = rng.choice(options)
+                if value != "unknown":
+                    doc.setdefault(group, {})[field] = value
+        flow.append(facts_from_dict(doc))
+    return [*shipped_facts(), *flow, facts_from_dict({})]

@@ -26,7 +26,7 @@ the cases (every library contender decides each sampled case once before the tim
 pass is shown apart, later passes find the library's per-case memo warm). The peers are optional:
 pip install 'infoshare-rules[bench]'; a missing one is reported and skipped.
 --sets new: questions on new cases (issue 18 item 2): the shipped examples, 60 seeded flowchart-level partial
-cases and {} (bench_question_index.py's 362), each decided with the compiled engine with its per-case memo
+cases and {} (_cases.question_cases(), 362), each decided with the compiled engine with its per-case memo
 emptied, CPU time: decide(questions=False), decide() by the per-case path, then after prepare() (its build
 time printed) decide() from the index; the ratio to questions=False against the 3x target, and the break-even.
 Usage: python benchmarks/bench_decide.py [N] [--engines compiled,reference,durable] [--repeat R] [--sets shipped,mixed,peers]
@@ -215,7 +215,7 @@ def peers_section(ruleset, sample_size: int, repeat: int) -> None:
 
 
 def new_cases_section(ruleset) -> None:
-    from bench_question_index import case_facts
+    from _cases import question_cases as case_facts
 
     from infoshare_rules import prepare
     from infoshare_rules.decision.cases import case_space

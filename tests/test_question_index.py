@@ -1,7 +1,7 @@
 """The precompiled question index (decision/question_index.py) gives exactly the per-case questions.
 
 The per-case path (``CaseSpace._decisive``) is the reference: on the 362 cases of
-benchmarks/bench_question_index.py (shipped examples, seeded flowchart-level partial cases, ``{}``) and
+benchmarks/_cases.py's question_cases() (shipped examples, seeded flowchart-level partial cases, ``{}``) and
 on random partial cases over every fact the rules test, of the national ruleset and the example
 protocol, the index's decisive facts equal it; and decide() after prepare() gives the same questions.
 """
@@ -18,12 +18,17 @@ from hypothesis import strategies as st
 from infoshare_rules import decide, facts_from_dict, load_ruleset, prepare
 from infoshare_rules.decision.cases import case_space
 from infoshare_rules.decision.question_index import QuestionIndex, prepared
-from infoshare_rules.facts.model import UNKNOWN
+from infoshare_rules.facts.model import UNKNOWN, flatten
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_question_index import cases as bench_cases  # noqa: E402
+from _cases import question_cases  # noqa: E402
+
+
+def bench_cases() -> list[dict[str, str]]:
+    return [flatten(f) for f in question_cases()]
+
 
 NATIONAL = load_ruleset()
 PROTOCOL = load_ruleset(ROOT / "examples" / "local-protocols" / "example-written-consent")
