@@ -137,17 +137,18 @@ class QuestionIndex:
         self.reach = cudd.copy_bdd(reach, keep)
         self.manager = keep
         self.rb, self.qb = rb, qb
+        #: each fact's y bits for each of its values, so that a lookup's assignment is a few dict updates
+        self._ybit_values: dict[str, dict[str, dict[str, bool]]] = {
+            f: {v: {b: bool((k >> i) & 1) for i, b in enumerate(self.ybits[f])} for k, v in enumerate(self.values[f])}
+            for f in self.facts
+        }
         del E, H, Hw, found, comp, two, D, reach
         self._lock = threading.Lock()  # the index's own CUDD manager is not thread-safe
 
-    def _at(self, inputs: Mapping[str, str], skip: str | None = None) -> dict[str, bool]:
+    def _at(self, inputs: Mapping[str, str]) -> dict[str, bool]:
         at: dict[str, bool] = {}
-        for f in self.facts:
-            if f == skip:
-                continue
-            k = self.values[f].index(inputs.get(f, UNKNOWN))
-            for i, b in enumerate(self.ybits[f]):
-                at[b] = bool((k >> i) & 1)
+        for f, bits in self._ybit_values.items():
+            at.update(bits[inputs.get(f, UNKNOWN)])
         return at
 
     def _reached(self, u: BDD) -> frozenset[int]:
@@ -164,9 +165,12 @@ class QuestionIndex:
                 for f in self.facts:
                     if f in found or f in self.presumable or inputs.get(f, UNKNOWN) != UNKNOWN:
                         continue
-                    rest = M.let(self._at(inputs, f), self.reach)  # over y_f and r
+                    sub = dict(at)
+                    for b in self.ybits[f]:
+                        del sub[b]
+                    rest = M.let(sub, self.reach)  # over y_f and r
                     for k in range(1, len(self.values[f])):
-                        after = self._reached(M.let({b: bool((k >> i) & 1) for i, b in enumerate(self.ybits[f])}, rest))
+                        after = self._reached(M.let(self._ybit_values[f][self.values[f][k]], rest))
                         if after and after != reached:
                             found.add(f)
                             break
