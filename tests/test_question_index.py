@@ -1,6 +1,6 @@
 """The precompiled question index (decision/question_index.py) gives exactly the per-case questions.
 
-The per-case path (``CaseSpace._decisive``) is the reference: on the 362 cases of
+The per-case path (``CaseSpace._decisive``) is the reference: on the 364 cases of
 benchmarks/_cases.py's question_cases() (shipped examples, seeded flowchart-level partial cases, ``{}``) and
 on random partial cases over every fact the rules test, of the national ruleset and the example
 protocol, the index's decisive facts equal it; and decide() after prepare() gives the same questions.
@@ -45,10 +45,10 @@ def protocol_index() -> QuestionIndex:
     return QuestionIndex(case_space(PROTOCOL))
 
 
-def test_index_equals_per_case_questions_on_the_362_cases(national_index: QuestionIndex) -> None:
+def test_index_equals_per_case_questions_on_the_364_cases(national_index: QuestionIndex) -> None:
     cs = case_space(NATIONAL)
     all_cases = bench_cases()
-    assert len(all_cases) == 362
+    assert len(all_cases) == 364
     differ = [i for i, inputs in enumerate(all_cases) if national_index.decisive(inputs) != cs.decisive(inputs)]
     assert differ == []
     # not vacuous: most of these cases have questions, and some have none

@@ -100,11 +100,12 @@ def decide_command(ruleset: str, engine: EngineName, fmt: str, paragraphs: bool,
 
 
 @cli.command("schema")
+@click.option("--ruleset", "ruleset", default=None, metavar="ID|PATH", help="The facts schema of this ruleset: a local protocol's lists its own facts under local.")
 @click.option("--cases", "of_cases", is_flag=True, help="Print the JSON Schema of case files instead.")
 @click.option("--decision", "of_decision", is_flag=True, help="Print the JSON Schema of `infoshare decide` output instead.")
 @click.option("--record", "of_record", is_flag=True, help="Print the JSON Schema of decision records instead.")
 @click.option("--error", "of_error", is_flag=True, help="Print the JSON Schema of error documents instead.")
-def schema_command(of_cases: bool, of_decision: bool, of_record: bool, of_error: bool) -> None:
+def schema_command(ruleset: str | None, of_cases: bool, of_decision: bool, of_record: bool, of_error: bool) -> None:
     """Print the JSON Schema of the facts document (or of case files, decisions, records or errors)."""
 
     if of_cases + of_decision + of_record + of_error > 1:
@@ -118,7 +119,7 @@ def schema_command(of_cases: bool, of_decision: bool, of_record: bool, of_error:
     elif of_error:
         schema = error_json_schema()
     else:
-        schema = facts_json_schema()
+        schema = facts_json_schema(load_ruleset(ruleset).facts if ruleset else None)
     click.echo(json.dumps(schema, indent=2))
 
 

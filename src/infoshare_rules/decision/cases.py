@@ -36,7 +36,7 @@ class CaseSpace:
 
     def __init__(self, rules: Ruleset) -> None:
         self.rules = rules
-        self.space = space = InputSpace(analysed_facts([rules]))
+        self.space = space = InputSpace(analysed_facts([rules]), rules.fact_specs)
         self.semantics = semantics = Semantics(rules, space)
         manager = space.manager
         unknown = {fact: space.eq(fact, UNKNOWN) for fact in space.facts}

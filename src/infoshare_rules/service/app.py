@@ -257,8 +257,8 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: EngineName = "c
         return _json_response(converter.unstructure(paragraph_view(rules, paragraph_id)))
 
     @app.get("/schema/facts", summary="JSON Schema of the facts document", operation_id="getFactsSchema")
-    async def facts_schema_route() -> Response:
-        return _json_response(facts_json_schema())
+    async def facts_schema_route(ruleset: str | None = Query(None, description="Ruleset id (default: the national guide); a local protocol's schema lists its own facts under local.")) -> Response:
+        return _json_response(facts_json_schema(ruleset_for(ruleset).facts if ruleset else None))
 
     @app.get("/health", summary="Liveness, version, engine and rulesets", operation_id="getHealth")
     async def health_route() -> Response:
