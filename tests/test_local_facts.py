@@ -12,6 +12,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import case_facts
 
 from infoshare_rules import FactsError, RulesetError, decide, facts_from_dict, facts_to_dict, load_ruleset
 from infoshare_rules.analysis.check import check_ruleset
@@ -286,3 +289,20 @@ def _service_checks(client) -> None:  # type: ignore[no-untyped-def]
     schema = client.get(f"/schema/facts?ruleset={RULES.id}").json()
     assert list(schema["properties"]["local"]["properties"]) == [NAME]
     assert "properties" not in client.get("/schema/facts").json()["properties"]["local"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(facts=case_facts(), local=st.sampled_from(["yes", "no", "unknown"]))
+def test_engines_agree_on_local_facts(facts, local):
+    """On random cases with the protocol's own fact drawn too: the reference engine and the compiled one give
+    one decision (verdict, obligations, questions, presumptions), or both refuse the facts at one path."""
+    facts = with_fact(facts, FACT, local)
+    outcomes = []
+    for engine in ("compiled", "reference"):
+        try:
+            decision = decide(facts, ruleset=RULES, engine=engine)
+        except FactsError as exc:
+            outcomes.append(("refused", exc.path))
+        else:
+            outcomes.append((decision.verdict, tuple(o.id for o in decision.obligations), decision.questions, decision.presumed))
+    assert outcomes[0] == outcomes[1]
