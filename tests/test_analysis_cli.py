@@ -228,4 +228,6 @@ def test_rulesets_lists_versions_dates_and_hashes_as_json():
     assert rows["uk-2006-practitioners-guide"]["effective_from"] == "2026-12-03"
     assert rows["example-written-consent"]["extends"] == "uk-2006-practitioners-guide"
     assert rows["example-written-consent"]["shipped"] is False
+    assert rows["example-written-consent"]["local_facts"] == ["local.seeking_consent_would_put_staff_at_risk"]
+    assert rows["uk-2006-practitioners-guide"]["local_facts"] == []
     assert all(r["hash"].startswith("sha256:") for r in rows.values())

@@ -292,6 +292,7 @@ def rulesets_command(fmt: str, folders: tuple[str, ...]) -> None:
                 "effective_from": ruleset.effective_from or None,
                 "extends": ruleset.extends,
                 "rules": len(ruleset.rules),
+                "local_facts": list(ruleset.local_facts),
                 "hash": ruleset.hash,
                 "path": str(resolve_ruleset_path(ref)),
                 "shipped": ref not in folders,
@@ -302,7 +303,8 @@ def rulesets_command(fmt: str, folders: tuple[str, ...]) -> None:
         return
     for row in rows:
         extends = f"\textends {row['extends']}" if row["extends"] else ""
-        click.echo(f"{row['id']}\t{row['version']}\teffective {row['effective_from'] or '-'}\t{row['rules']} rules\t{row['hash']}{extends}")
+        own = f"\t{len(row['local_facts'])} local facts" if row["local_facts"] else ""
+        click.echo(f"{row['id']}\t{row['version']}\teffective {row['effective_from'] or '-'}\t{row['rules']} rules{own}\t{row['hash']}{extends}")
 
 
 def _write_report(rendered: str, output: str | None) -> None:
