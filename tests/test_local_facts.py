@@ -306,3 +306,23 @@ def test_engines_agree_on_local_facts(facts, local):
         else:
             outcomes.append((decision.verdict, tuple(o.id for o in decision.obligations), decision.questions, decision.presumed))
     assert outcomes[0] == outcomes[1]
+
+
+def test_a_protocol_decision_is_recorded_and_verified_against_the_protocol(tmp_path):
+    from click.testing import CliRunner
+
+    from infoshare_rules.cli.main import cli
+
+    facts = tmp_path / "case.json"
+    facts.write_text(json.dumps(with_local("yes")))
+    runner = CliRunner()
+    made = runner.invoke(cli, ["record", "--ruleset", str(PROTOCOL), "--id", "r1", "--at", "2026-12-04T10:00:00Z", str(facts)])
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.output)["verdict"] == "share"
+    record = tmp_path / "record.json"
+    record.write_text(made.output)
+    checked = runner.invoke(cli, ["verify", str(record), "--facts", str(facts), "--ruleset", str(PROTOCOL), "--format", "json"])
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.output)["same_decision"] is True
+    shipped_only = runner.invoke(cli, ["verify", str(record), "--facts", str(facts)])
+    assert "no shipped ruleset 'example-written-consent'" in str(shipped_only.exception)  # without --ruleset

@@ -151,9 +151,13 @@ EXIT_CANNOT_TELL = 3
 
 @cli.command("verify")
 @click.option("--facts", "facts_file", metavar="FILE", help="The case's facts, when the record does not hold them (checked against its hash).")
+@click.option(
+    "--ruleset", "ruleset_ref", default=None, metavar="ID|PATH",
+    help="Verify against this ruleset (a local protocol's folder, say) [default: the shipped ruleset of the record's id].",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.argument("record_file", metavar="RECORD")
-def verify_command(facts_file: str | None, fmt: str, record_file: str) -> None:
+def verify_command(facts_file: str | None, ruleset_ref: str | None, fmt: str, record_file: str) -> None:
     """Re-derive a decision record: has the ruleset changed since, would the verdict differ now?
 
     Exit 0: the same decision now; 1: the verdict or obligations would differ; 3: cannot tell
@@ -164,7 +168,7 @@ def verify_command(facts_file: str | None, fmt: str, record_file: str) -> None:
     except InfoshareError as exc:
         raise CliInputError(f"{describe_path(record_file)}: {exc}") from None
     facts = _read_facts(facts_file) if facts_file else None
-    result = verify_record(record, facts)
+    result = verify_record(record, facts, ruleset=load_ruleset(ruleset_ref) if ruleset_ref else None)
     click.echo(verification_to_json(result) if fmt == "json" else verification_text(result))
     same = result.same_decision
     sys.exit(0 if same else EXIT_CANNOT_TELL if same is None else EXIT_DIFFERS)
