@@ -8,17 +8,18 @@ case (``unknown`` is code 0, as in the input space), the original ``x`` for its 
 * ``Comp(y, x)``: x completes y (as ``CaseSpace._domain``);
 * ``G(y, x, r)``: the completions giving verdict r; ``Reach(y, r) = ∃x G``;
 * ``E(y, x, r)``: ``CaseSpace._effective_regions``, each step guarded by "the fact is unknown in y";
-* for each fact f, ``D_f(y)``: criterion (a) of ``CaseSpace._decisive`` and, for a fact a presumption
-  fills, criteria (b) and (c), as formulas; D = OR_f (q = f) & D_f, q (the fact asked) at the top.
+* for each fact f, ``D_f(y)``: criteria (a) and (b) of ``CaseSpace._decisive`` and, for a fact a presumption
+  fills, (c), as formulas, each worked out with f unknown in y (where it is asked). (b), "some answer a to f
+  alone reaches verdicts, and not the case's", is ``∃r Reach(y[f := a]) & ∃r (Reach(y[f := a]) xor Reach(y))``,
+  for a fact no presumption fills only where two or more verdicts are reachable (as ``_decisive`` applies it).
 
-Criterion (b) for a fact no presumption fills is left to evaluation: ``_decisive`` applies it only to a
-case with two or more reachable verdicts, and it is then "some answer a to f reaches verdicts, and not
-the case's", i.e. ``Reach(y[f := a]) != Reach(y)``, a few substitutions into ``Reach`` (built symbolically
-it cost most of the index's build: an exists over nearly every x of G per fact).
-
-A case's questions are then one substitution of y into D plus those lookups. The per-case path stays
-the reference (tests check both agree). Needs CUDD (``dd.cudd``); without it :func:`prepare` returns False
-and decide() keeps the per-case path.
+One diagram over (o, y) holds every answer: output o < len(facts) where fact o is decisive (``D_f``), output
+len(facts) + i where verdict i is reachable (``∃r Reach & r = i``), o's bits at the top. A case's reachable
+verdicts and questions are then one substitution of y, leaving a small diagram over o, decoded once per distinct
+answer (the 362 benchmark cases share 65). The per-case path stays the reference (tests check both agree). (b)
+for the facts no presumption fills adds about a third to the build; applied at lookup instead, it cost most
+of a lookup. Needs CUDD (``dd.cudd``); without it :func:`prepare` returns False and decide() keeps the
+per-case path.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ BDD = Any
 
 
 class QuestionIndex:
-    """One ruleset's questions over all cases (build: seconds of CPU and hundreds of MB; see README)."""
+    """One ruleset's reachable verdicts and questions over all cases (build: seconds of CPU and hundreds of MB;
+    see README)."""
 
     def __init__(self, cs: CaseSpace) -> None:
         if _cudd is None:  # pragma: no cover
@@ -159,7 +161,7 @@ class QuestionIndex:
         }
         del E, H, Hw, found, changed, comp, two, out, reach, reach_u, two_u
         #: a case's answer (a diagram over o, canonical in ``manager``) decoded: its reachable verdicts in
-        #: precedence order and its decisive facts. Cases share answers: a few hundred distinct ones
+        #: precedence order and its decisive facts. Cases share answers (the 362 benchmark cases have 65)
         self._decoded: dict[BDD, tuple[tuple[Verdict, ...], frozenset[str]]] = {}
         self._order = {v: n for n, v in enumerate((*cs.rules.precedence, Verdict.UNDETERMINED))}
         self._lock = threading.Lock()  # the index's own CUDD manager is not thread-safe
@@ -211,7 +213,7 @@ _build_lock = threading.Lock()
 
 def prepare(ruleset: Ruleset | None = None) -> bool:
     """Precompile ``ruleset``'s questions (default: the national ruleset) so that decide() works a case's
-    questions out by lookup, not per case. Idempotent; returns False where CUDD is unavailable (decide()
+    questions (and its reachable verdicts, with or without questions) out by lookup, not per case. Idempotent; returns False where CUDD is unavailable (decide()
     then keeps the per-case path, same answers). Costs seconds of CPU and hundreds of MB once per
     process and ruleset (see README, Speed)."""
     from ..ruleset.loader import load_ruleset
