@@ -24,6 +24,7 @@ per-case path.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import threading
 from typing import Any, Mapping
@@ -227,7 +228,20 @@ def prepare(ruleset: Ruleset | None = None) -> bool:
             index = QuestionIndex(cs)
             cs.question_index = index.lookup
             cs._memo.clear()
+            _give_back_memory()
     return True
+
+
+def _give_back_memory() -> None:
+    """Return the build's freed memory to the system where the C library can (glibc's ``malloc_trim``).
+
+    The build's manager is freed when the index is built, but the allocator keeps its pages: without this a
+    prepared process keeps several hundred MB of RSS it no longer uses (see README, Speed)."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):  # pragma: no cover - not glibc
+        return
+    trim(0)
 
 
 def prepared(ruleset: Ruleset) -> bool:
