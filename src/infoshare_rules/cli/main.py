@@ -286,7 +286,7 @@ def _run_with_progress(
 @click.argument("folders", nargs=-1, type=click.Path(exists=True, file_okay=False))
 def rulesets_command(fmt: str, folders: tuple[str, ...]) -> None:
     """List the shipped rulesets, and any ruleset FOLDERS given, with versions and content hashes."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for ref in [*available_rulesets(), *folders]:
         ruleset = load_ruleset(ref)
         rows.append(

@@ -70,9 +70,9 @@ class CaseSpace:
         self._manager = manager
         self._lock = threading.Lock()  # CUDD's managers are not thread-safe
         self._memo: dict[tuple[str, ...], tuple[tuple[Verdict, ...], frozenset[str] | None]] = {}
-        #: set by ``question_index.prepare``: a case's decisive facts from the precompiled index (the same
-        #: answers as ``_decisive``, which stays the reference)
-        self.question_index: Callable[[Mapping[str, str]], frozenset[str]] | None = None
+        #: set by ``question_index.prepare``: a case's reachable verdicts and decisive facts from the precompiled
+        #: index (the same answers as ``_regions`` and ``_decisive``, which stay the reference)
+        self.question_index: Callable[[Mapping[str, str]], tuple[tuple[Verdict, ...], frozenset[str]]] | None = None
 
     # ------------------------------------------------------------ a case's completions
 
@@ -238,12 +238,14 @@ class CaseSpace:
         if found is not None and (found[1] is not None or not ask):
             return found
         index = self.question_index
-        with self._lock:
-            regions = self._regions(inputs)
-            reached = tuple(v for v in (*self.rules.precedence, Verdict.UNDETERMINED) if v in regions)
-            decisive = frozenset(self._decisive(inputs, regions, None)) if ask and index is None else None
-        if ask and index is not None:
-            decisive = index(inputs)
+        decisive: frozenset[str] | None
+        if index is not None:  # both from one lookup, with or without ``ask``
+            reached, decisive = index(inputs)
+        else:
+            with self._lock:
+                regions = self._regions(inputs)
+                reached = tuple(v for v in (*self.rules.precedence, Verdict.UNDETERMINED) if v in regions)
+                decisive = frozenset(self._decisive(inputs, regions, None)) if ask else None
         if len(self._memo) >= _MEMO_MAX:
             self._memo.clear()
         found = self._memo[key] = (reached, decisive)

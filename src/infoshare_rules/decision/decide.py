@@ -40,8 +40,8 @@ from ..ruleset.model import DEFAULT_RULESET, UNDETERMINED, VERDICT_FACT, Doubt, 
 from ..ruleset.verdict import Verdict
 from .assemble import Explanation, cases_step, explanation, ruleset_ref
 from .cases import CaseSpace, case_space
-from .model import Decision, TraceStep
-from .questions import ordered as ordered_questions, presumption_reads
+from .model import Decision, Presumption, Question, TraceStep
+from .questions import harm_stated, ordered as ordered_questions, presumption_reads
 from .whatif import ConeOracle, FullOracle, WhatIf
 
 
@@ -110,12 +110,29 @@ def decide(
         decision = _decide_plain(rules, runner, facts, forced=(verdict, step))
     if not questions:
         return decision
-    presumed = {p.fact for p in decision.presumed}
     assert decisive is not None
-    # What "you will know or be told about" (4.24) is presumed, shown, and not asked: the practitioner says so.
-    silent = {p.fact for p in decision.presumed if not rules.rule(p.rule).ask}
-    asked = ordered_questions(decisive, inputs, presumed, silent, presumption_reads(rules), rules.input_specs)
+    asked = _asked(rules, decisive, inputs, decision.presumed)
     return Decision(decision.verdict, decision.obligations, decision.trace, asked, decision.presumed, decision.ruleset, decision.engine)
+
+
+def _asked(rules: Ruleset, decisive: frozenset[str], inputs: Mapping[str, str], presumptions: tuple[Presumption, ...]) -> tuple[Question, ...]:
+    """Stage 7: the decisive facts' questions in order. They depend only on the decisive facts, the presumptions
+    taken and whether a concern about harm is stated (``questions.ordered``): remembered on those."""
+    key = (rules.hash, decisive, harm_stated(inputs), presumptions)
+    asked = _asked_before.get(key)
+    if asked is None:
+        presumed = {p.fact for p in presumptions}
+        # What "you will know or be told about" (4.24) is presumed, shown, and not asked: the practitioner says so.
+        silent = {p.fact for p in presumptions if not rules.rule(p.rule).ask}
+        asked = ordered_questions(decisive, inputs, presumed, silent, presumption_reads(rules), rules.input_specs)
+        if len(_asked_before) >= _EXPLAINED_MAX:
+            _asked_before.clear()
+        _asked_before[key] = asked
+    return asked
+
+
+#: the questions of the last decisions, by what they depend on (a bounded cache; an entry never changes)
+_asked_before: dict[tuple[object, ...], tuple[Question, ...]] = {}
 
 
 def _decide_plain(rules: Ruleset, runner: Engine, facts: CaseFacts, forced: tuple[Verdict, TraceStep] | None = None) -> Decision:
