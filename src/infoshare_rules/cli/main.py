@@ -482,7 +482,11 @@ def interview_command(ruleset: str, engine: EngineName, no_facts: bool, facts_fi
     help="Worker processes. One suits 2 cores: the workers share one listening socket, so a burst of new connections may all go to one worker.",
 )
 @click.option("--access-log", is_flag=True, help="Log each request (method, path, status; never bodies).")
-def serve_command(host: str, port: int, engine: EngineName, rulesets: tuple[str, ...], workers: int, access_log: bool) -> None:
+@click.option(
+    "--prepare/--no-prepare", default=True, show_default=True,
+    help="Build each ruleset's question index at start (tens of seconds of CPU per worker, once): then a decision's questions cost about what its verdict does.",
+)
+def serve_command(host: str, port: int, engine: EngineName, rulesets: tuple[str, ...], workers: int, access_log: bool, prepare: bool) -> None:
     """Serve decisions over HTTP (JSON; OpenAPI at /openapi.json). Needs the `service` extra."""
     try:
         import uvicorn  # noqa: PLC0415 (an optional extra: only this command needs it)
@@ -491,6 +495,7 @@ def serve_command(host: str, port: int, engine: EngineName, rulesets: tuple[str,
     except ImportError as exc:
         raise CliInputError(f"the service needs its extra: pip install 'infoshare-rules[service]' ({exc.name} is missing)") from None
     os.environ["INFOSHARE_ENGINE"] = engine
+    os.environ["INFOSHARE_PREPARE"] = "1" if prepare else "0"
     if rulesets:
         os.environ["INFOSHARE_RULESETS"] = ",".join(rulesets)
     app_from_environment()  # load and compile now, so a bad ruleset fails here with the usual one-line error
