@@ -326,3 +326,28 @@ def test_a_protocol_decision_is_recorded_and_verified_against_the_protocol(tmp_p
     assert json.loads(checked.output)["same_decision"] is True
     shipped_only = runner.invoke(cli, ["verify", str(record), "--facts", str(facts)])
     assert "no shipped ruleset 'example-written-consent'" in str(shipped_only.exception)  # without --ruleset
+
+
+def test_explain_shows_the_local_fact_under_its_paragraph_and_what_would_change():
+    from infoshare_rules.explain.narrative import explain
+    from infoshare_rules.explain.render import explanation_to_dict
+
+    told = explanation_to_dict(explain(facts_from_dict(with_local("yes")), ruleset=RULES))
+    text = json.dumps(told)
+    assert FACT in text and "EX-3" in text
+    changes = [c for c in explain(facts_from_dict(with_local("yes")), ruleset=RULES).what_would_change if any(f.fact == FACT for f in c.changes)]
+    assert changes and changes[0].changes[0].changed_to == "no" and changes[0].verdict.value == "seek_consent"
+
+
+def test_a_case_file_with_a_misspelt_local_fact_names_its_line(tmp_path):
+    from infoshare_rules.cases.suite import run_suite
+
+    suite = tmp_path / "local.cases.yaml"
+    suite.write_text(
+        f"ruleset: {PROTOCOL}\ncases:\n  - name: misspelt\n    facts:\n      local:\n"
+        "        seeking_consent_would_put_staff_at_rsk: yes\n    expect:\n      verdict: share\n"
+    )
+    result = run_suite([suite])
+    [case] = result.results
+    assert case.error is not None and "$.local.seeking_consent_would_put_staff_at_rsk" in str(case.error)
+    assert "local.cases.yaml:6" in str(case.error)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import attrs
 import fastjsonschema
@@ -118,6 +118,8 @@ class Case:
     illustrates: tuple[str, ...] = ()
     ruleset: str | None = None
     expect: Expectation | None = None
+    #: the line of each local fact (``local.<name>``) the case states: the ruleset checks those when deciding
+    local_lines: Mapping[str, int] = attrs.field(factory=dict, eq=False)
 
     @property
     def location(self) -> str:
@@ -284,6 +286,7 @@ def _case(raw: LineDict, path: Path, display: str, file_ruleset: str | None) -> 
         illustrates=_paragraph_ids(raw.get("illustrates", ())),
         ruleset=_pinned_ruleset(raw.get("ruleset", file_ruleset), path),
         expect=expect,
+        local_lines={f"$.local.{n}": _facts_line(facts_data, f"$.local.{n}", line) for n in facts.local},
     )
 
 
@@ -462,7 +465,8 @@ def run_case(case: Case, *, ruleset: str | Path | None = None, engine: EngineNam
     try:
         decision = decide(case.facts, ruleset=rules, engine=engine)
     except InfoshareError as exc:  # e.g. two rules in conflict: a defect to report, not a crash
-        err = CaseFileError(f"could not decide: {exc}", file=case.file, line=case.line, case=case.name)
+        line = case.local_lines.get(exc.path, case.line) if isinstance(exc, FactsError) else case.line
+        err = CaseFileError(f"could not decide: {exc}", file=case.file, line=line, case=case.name)
         return CaseResult(case, ERROR, (err.message,), error=err)
     verdict, fired = decision.verdict, tuple(decision.fired_rules)
     if case.expect is None:

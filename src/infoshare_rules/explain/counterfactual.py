@@ -16,6 +16,7 @@ from ..api_types import EngineName
 from ..decision.decide import decide
 from ..errors import FactsError
 from ..facts.json import facts_from_dict, facts_to_dict
+from ..facts.local import GROUP as LOCAL_GROUP
 from ..facts.model import AgeBand, CaseFacts
 from ..ruleset.model import Ruleset
 from ..ruleset.verdict import Verdict
@@ -56,8 +57,11 @@ def _band(age: int) -> str:
     return bands[(age >= 12) + (age >= 16) + (age >= 18)].value
 
 
-def _alternatives(facts: CaseFacts, fact: str, stated: Any) -> Iterator[Any]:
+def _alternatives(facts: CaseFacts, fact: str, stated: Any, ruleset: Ruleset) -> Iterator[Any]:
     group, name = fact.split(".")
+    if group == LOCAL_GROUP:  # a local protocol's own fact: its values are the ruleset's
+        yield from (v for v in ruleset.fact_specs[fact].values if v not in (stated, "unknown"))
+        return
     field = attrs.fields_dict(type(getattr(facts, group)))[name]
     if "enum" in field.metadata:
         yield from (m.value for m in field.metadata["enum"] if m.value not in (stated, "unknown"))
@@ -69,7 +73,7 @@ def _with(base: dict[str, Any], changes: tuple[FactChange, ...]) -> CaseFacts:
     data = {group: dict(values) for group, values in base.items()}
     for change in changes:
         group, name = change.fact.split(".")
-        data[group][name] = change.changed_to
+        data.setdefault(group, {})[name] = change.changed_to
     return facts_from_dict(data)
 
 
@@ -83,7 +87,7 @@ def _verdict(base: dict[str, Any], changes: tuple[FactChange, ...], ruleset: Rul
 
 def what_would_change(facts: CaseFacts, verdict: Verdict, *, ruleset: Ruleset, engine: EngineName = "compiled") -> tuple[Counterfactual, ...]:
     base = facts_to_dict(facts)
-    singles = [FactChange(fact, value, other) for fact, value in stated_facts(facts).items() for other in _alternatives(facts, fact, value)]
+    singles = [FactChange(fact, value, other) for fact, value in stated_facts(facts).items() for other in _alternatives(facts, fact, value, ruleset)]
     found: list[Counterfactual] = []
     budget = MAX_REDECISIONS
     unchanged: list[FactChange] = []
