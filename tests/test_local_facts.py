@@ -351,3 +351,15 @@ def test_a_case_file_with_a_misspelt_local_fact_names_its_line(tmp_path):
     [case] = result.results
     assert case.error is not None and "$.local.seeking_consent_would_put_staff_at_rsk" in str(case.error)
     assert "local.cases.yaml:6" in str(case.error)
+
+
+def test_replay_against_another_ruleset_leaves_out_the_facts_it_does_not_declare():
+    from infoshare_rules import RecordError
+    from infoshare_rules.batch.worker import decide_chunk, worker_spec
+
+    _, national = worker_spec("uk-2006-practitioners-guide", "compiled")
+    _, protocol = worker_spec(PROTOCOL, "compiled")
+    record = with_local("yes")
+    assert decide_chunk(protocol, 0, [record])[0].verdict.value == "share"
+    assert isinstance(decide_chunk(national, 0, [record])[0], RecordError)  # batch under one ruleset: refused
+    assert decide_chunk(national, 0, [record], own_facts=True)[0].verdict.value == "seek_consent"  # replay's against

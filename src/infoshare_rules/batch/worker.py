@@ -68,8 +68,12 @@ def init_worker(spec: WorkerSpec) -> None:
         _failed[spec] = str(exc)
 
 
-def decide_chunk(spec: WorkerSpec, start: int, records: Sequence[Any], encode: Encode | None = None) -> list[Any]:
-    """Decide records ``start``, ``start + 1``... in order; a bad record gives a RecordError in its place."""
+def decide_chunk(spec: WorkerSpec, start: int, records: Sequence[Any], encode: Encode | None = None, own_facts: bool = False) -> list[Any]:
+    """Decide records ``start``, ``start + 1``... in order; a bad record gives a RecordError in its place.
+
+    ``own_facts``: leave out the local facts the ruleset does not declare (unknown to it), as ``diff``
+    does when it decides a protocol's case under another ruleset (replay's ``against``).
+    """
     if spec in _failed:
         raise InfoshareError(_failed[spec])
     rules = _ready.get(spec)
@@ -80,7 +84,8 @@ def decide_chunk(spec: WorkerSpec, start: int, records: Sequence[Any], encode: E
         index = start + offset
         result: Decision | RecordError
         try:
-            result = decide(to_facts(record), ruleset=rules, engine=spec.engine)
+            facts = to_facts(record)
+            result = decide(rules.own_facts(facts) if own_facts else facts, ruleset=rules, engine=spec.engine)
         except InfoshareError as exc:
             result = record_error(index, exc)
         out.append(encode(index, result) if encode else result)

@@ -72,7 +72,8 @@ def decide_partition(records: Sequence[Any], where: Sequence[tuple[int, int]], j
     verdicts = [verdict for verdict, _ in encoded]
     summary: dict[str, Any] = {"partition": number, "cases": len(records), "verdicts": Counter(v for v in verdicts if v), "errors": verdicts.count(None)}
     if job.against is not None:
-        other = decide_chunk(job.against, offset, records, encode_verdict)
+        # a protocol's own facts are unknown to the ruleset compared against, as in diff
+        other = decide_chunk(job.against, offset, records, encode_verdict, own_facts=True)
         summary["verdicts_against"] = Counter(v for v in other if v)
         summary["changes"] = [
             {"index": offset + i, "verdict": a, "verdict_against": b} for i, (a, b) in enumerate(zip(verdicts, other)) if a is not None and b is not None and a != b
