@@ -69,8 +69,13 @@ class LocalFacts(Mapping[str, str]):
         return LocalFacts({**self._items, name: value})
 
 
-def to_local(value: Any) -> LocalFacts:
-    """``CaseFacts.local``'s converter: a mapping of name to value (JSON's object) or LocalFacts."""
+def to_local(given: Mapping[str, str]) -> LocalFacts:
+    """``CaseFacts.local``'s converter: a mapping of name to value (JSON's object) or LocalFacts.
+
+    Typed as the mapping callers pass (so ``mypy`` checks ``CaseFacts(local=...)``); anything else a
+    caller passes at run time is refused with a ``FactsError``.
+    """
+    value: Any = given
     if isinstance(value, LocalFacts):
         return value
     if isinstance(value, Mapping):
