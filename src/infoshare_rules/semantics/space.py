@@ -141,28 +141,40 @@ class InputSpace:
     def witness(self, region: BDD) -> dict[str, str] | None:
         """An input in ``region`` with as few known (non-unknown) facts as possible, or None if empty.
 
-        Of those, the first in bit order with 0 before 1 (level by level). By BDD operations, not a walk
-        over the nodes: the smallest ``k`` with an input in ``region`` knowing at most ``k`` facts, then
-        each bit fixed in level order to 0 where some such input remains.
+        Of those, the first in bit order with 0 before 1 (level by level): the smallest ``k`` with an input
+        in ``region`` knowing at most ``k`` facts (BDD operations, a binary search), then each
+        bit fixed in level order to 0 where some such input remains (a walk down one path of the diagram).
         """
         u = region & self.domain
         if u == self.false:
             return None
         known = self._known_bdds()
-        k = 0
-        while True:
-            candidates = u & self._at_most(k, known)
-            if candidates != self.false:
-                break
-            k += 1
-        bits: dict[int, int] = {}
-        for level in range(self.nvars):
-            var = self.manager.var(self.manager.var_at_level(level))
-            low = candidates & ~var
-            if low != self.false:
-                candidates = low
+        # the smallest k: inputs knowing at most k facts only grow with k, so a binary search (a handful
+        # of conjunctions with the region, not one per k: a complete case knows most facts)
+        low, high = 0, len(self.facts)  # at most every fact known: all of u
+        while low < high:
+            k = (low + high) // 2
+            if u & self._at_most(k, known) != self.false:
+                high = k
             else:
-                candidates &= var
+                low = k + 1
+        candidates = u & self._at_most(low, known) if low < len(self.facts) else u
+        # Each bit in level order: 0 where some candidate remains, else 1. The levels are the variables in
+        # order (reordering is off), so the candidates with the bits fixed so far are a node of the diagram
+        # (a cofactor): a level above its top variable is free (0), else its low child, else its high one.
+        bits: dict[int, int] = {}
+        false = self.false
+        node = candidates
+        for level in range(self.nvars):
+            if node.level != level:
+                continue  # the function does not read this bit here: 0 keeps every candidate
+            low_child, high_child = node.low, node.high
+            if node.negated:
+                low_child, high_child = ~low_child, ~high_child
+            if low_child != false:
+                node = low_child
+            else:
+                node = high_child
                 bits[level] = 1
         return self.decode(bits)
 
