@@ -142,26 +142,38 @@ class InputSpace:
         """An input in ``region`` with as few known (non-unknown) facts as possible, or None if empty.
 
         Of those, the first in bit order with 0 before 1 (level by level): the smallest ``k`` with an input
-        in ``region`` knowing at most ``k`` facts (BDD operations, a binary search), then each
-        bit fixed in level order to 0 where some such input remains (a walk down one path of the diagram).
+        in ``region`` knowing at most ``k`` facts, then each bit fixed in level order to 0 where some such
+        input remains. The first input of the whole region (unknown is code 0, so it knows few facts) bounds
+        ``k``; where no input knows fewer facts, it is the answer (one conjunction); otherwise a binary
+        search finds ``k`` (a handful of conjunctions, not one per ``k``: a complete case knows most facts).
         """
         u = region & self.domain
         if u == self.false:
             return None
         known = self._known_bdds()
-        # the smallest k: inputs knowing at most k facts only grow with k, so a binary search (a handful
-        # of conjunctions with the region, not one per k: a complete case knows most facts)
-        low, high = 0, len(self.facts)  # at most every fact known: all of u
+        first = self._first(u)
+        found = self.decode(first)
+        high = len(found)  # an input knowing this many facts: the first one
+        fewer = u & self._at_most(high - 1, known) if high else self.false
+        if fewer == self.false:
+            return found  # the first input of all knows as few facts as any: the first of those
+        low, high, candidates = 0, high - 1, fewer
         while low < high:
             k = (low + high) // 2
-            if u & self._at_most(k, known) != self.false:
-                high = k
+            here = u & self._at_most(k, known)
+            if here != self.false:
+                high, candidates = k, here
             else:
                 low = k + 1
-        candidates = u & self._at_most(low, known) if low < len(self.facts) else u
-        # Each bit in level order: 0 where some candidate remains, else 1. The levels are the variables in
-        # order (reordering is off), so the candidates with the bits fixed so far are a node of the diagram
-        # (a cofactor): a level above its top variable is free (0), else its low child, else its high one.
+        return self.decode(self._first(candidates))
+
+    def _first(self, candidates: BDD) -> dict[int, int]:
+        """The first input (bit order, 0 before 1) of a non-empty ``candidates``: its bits set to 1, by level.
+
+        Each bit in level order: 0 where some candidate remains, else 1. The levels are the variables in
+        order (reordering is off), so the candidates with the bits fixed so far are a node of the diagram
+        (a cofactor): a level above its top variable is free (0), else its low child, else its high one.
+        """
         bits: dict[int, int] = {}
         false = self.false
         node = candidates
@@ -176,7 +188,7 @@ class InputSpace:
             else:
                 node = high_child
                 bits[level] = 1
-        return self.decode(bits)
+        return bits
 
     def _known_bdds(self) -> list[BDD]:
         found = self._known
