@@ -14,6 +14,7 @@ from typing import Iterator
 import attrs
 
 from infoshare_rules import CaseFacts, FactsError, decide, facts_from_dict
+from infoshare_rules.facts.model import GROUP_FIELDS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -23,16 +24,19 @@ def example_docs() -> list[dict]:
 
 
 def shipped_facts() -> list[CaseFacts]:
-    """Every shipped example: the facts files, and the facts of every case in the shipped case suites."""
+    """Every shipped example: the facts files, and the facts of every case in the shipped case suites (as the
+    national ruleset sees them: a protocol's own facts, unknown to it, left out)."""
+    from infoshare_rules import load_ruleset
     from infoshare_rules.cases.suite import discover, load_case_file
 
+    national = load_ruleset()
     facts = [facts_from_dict(doc) for doc in example_docs()]
-    return facts + [case.facts for path in discover([EXAMPLES]) for case in load_case_file(path).cases]
+    return facts + [national.own_facts(case.facts) for path in discover([EXAMPLES]) for case in load_case_file(path).cases]
 
 
 def random_doc(rng: random.Random, known: float = 0.6) -> dict:
     doc: dict = {}
-    for group_field in attrs.fields(CaseFacts):
+    for group_field in GROUP_FIELDS:
         group: dict = {}
         for f in attrs.fields(group_field.metadata["group"]):
             if rng.random() > known:

@@ -44,10 +44,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, workers: int, engine: str) -> subprocess.Popen:
+def start_server(port: int, workers: int, engine: str, prepare: bool = True) -> subprocess.Popen:
     command = [sys.executable, "-m", "infoshare_rules", "serve", "--port", str(port), "--workers", str(workers), "--engine", engine]
+    command.append("--prepare" if prepare else "--no-prepare")
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + (300 if prepare else 60)  # serve prepares each worker's question index first (tens of seconds)
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as response:
@@ -144,6 +145,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--engine", default="compiled", choices=["compiled", "reference", "durable"])
+    parser.add_argument("--no-prepare", action="store_true", help="Start the server with --no-prepare (no question index).")
     args = parser.parse_args()
 
     paths = sorted(EXAMPLES.glob("*.json"))
@@ -151,7 +153,7 @@ def main() -> None:
     facts = [facts_from_json(body) for body in bodies]
     port = free_port()
     load_before = os.getloadavg()
-    server = start_server(port, args.workers, args.engine)
+    server = start_server(port, args.workers, args.engine, prepare=not args.no_prepare)
     try:
         server_cpu, client_cpu = server_cpu_seconds(server.pid), time.process_time()
         latencies, errors, sent = run(load(port, requests_for(bodies, port), args.seconds, args.concurrency, args.warmup))

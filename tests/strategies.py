@@ -30,7 +30,7 @@ def _group_strategy(cls: type) -> st.SearchStrategy:
 
 def case_facts(**fixed_groups: st.SearchStrategy) -> st.SearchStrategy[CaseFacts]:
     """Any CaseFacts; pass group=strategy to constrain a group."""
-    groups = {f.name: _group_strategy(f.metadata["group"]) for f in attrs.fields(CaseFacts)}
+    groups = {f.name: _group_strategy(f.metadata["group"]) for f in attrs.fields(CaseFacts) if "group" in f.metadata}
     groups.update(fixed_groups)
     return st.builds(CaseFacts, **groups)
 

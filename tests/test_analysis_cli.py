@@ -21,7 +21,8 @@ from infoshare_rules.analysis.outcome import CONTRADICTORY_FACTS, RULESET_CONFLI
 from infoshare_rules.semantics.space import facts_document
 from infoshare_rules.errors import FactsError, RulesetConflictError
 from infoshare_rules.ruleset.loader import load_ruleset
-from infoshare_rules.semantics.regions import Semantics, analysed_facts
+from infoshare_rules.ruleset.model import Ruleset
+from infoshare_rules.semantics.regions import Semantics, analysed_facts, analysed_specs
 from infoshare_rules.semantics.space import InputSpace
 
 from browser import dump_dom
@@ -38,13 +39,14 @@ def infoshare(*args: str) -> subprocess.CompletedProcess:
 
 def _complete_for_both(witness: dict, a, b) -> bool:  # type: ignore[no-untyped-def]
     """Whether a witness is a complete case of each ruleset (over the facts it tests): decide() means the plain semantics."""
-    space = InputSpace(analysed_facts([a, b]))
+    space = InputSpace(analysed_facts([a, b]), analysed_specs([a, b]))
     return all(space.contains(complete_cases(Semantics(r, space), analysed_facts([r])), witness) for r in (a, b))
 
 
 def _decided(witness: dict, ruleset) -> str:  # type: ignore[no-untyped-def]
     try:
-        return decide(facts_from_dict(facts_document(witness)), ruleset=ruleset).verdict.value
+        rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
+        return decide(rules.own_facts(facts_from_dict(facts_document(witness))), ruleset=rules).verdict.value
     except FactsError:
         return CONTRADICTORY_FACTS
     except RulesetConflictError:
@@ -79,7 +81,7 @@ def test_check_reports_the_example_protocols_contradiction_making_change():
     broken = findings["makes_contradictory"]
     assert broken["inputs"] > 0 and "no-valid-consent" in broken["rules"]
     witness = facts_from_dict(broken["witness"])
-    decide(witness)  # the national ruleset decides it
+    decide(load_ruleset().own_facts(witness))  # the national ruleset decides it (a protocol's own facts are unknown to it)
     with pytest.raises(FactsError):
         decide(witness, ruleset=PROTOCOL)
     lost = findings["weakens_must_share"]
@@ -198,7 +200,7 @@ def test_diff_formats_and_exit_code(fmt):
     assert result.stderr == ""
     if fmt == "json":
         data = json.loads(result.stdout)
-        assert data["behaviour"]["changed"] and data["cases"]["run"] == 4
+        assert data["behaviour"]["changed"] and data["cases"]["run"] == 6
         assert {f["case"] for f in data["cases"]["flips"]} >= {"implied-consent-not-relied-on-locally"}
     else:
         assert "verdict share -> seek_consent" in result.stdout
@@ -226,4 +228,6 @@ def test_rulesets_lists_versions_dates_and_hashes_as_json():
     assert rows["uk-2006-practitioners-guide"]["effective_from"] == "2026-12-03"
     assert rows["example-written-consent"]["extends"] == "uk-2006-practitioners-guide"
     assert rows["example-written-consent"]["shipped"] is False
+    assert rows["example-written-consent"]["local_facts"] == ["local.seeking_consent_would_put_staff_at_risk"]
+    assert rows["uk-2006-practitioners-guide"]["local_facts"] == []
     assert all(r["hash"].startswith("sha256:") for r in rows.values())

@@ -266,3 +266,18 @@ def test_a_record_with_a_key_given_twice_is_refused_not_decided_on_the_last():
     line = '{"legal": {"statutory_duty": "no", "statutory_duty": "yes"}}'
     (result,) = list(decide_many([line], engine="compiled", workers=1))
     assert "duplicate key" in result.problem
+
+
+def test_prepare_builds_the_question_index_in_each_worker_first(monkeypatch):
+    """``prepare=True`` (``infoshare batch --prepare``) has each worker build the ruleset's question index when it
+    starts, and the decisions are the same (the index itself is checked against the per-case path in
+    test_question_index); without it, no worker builds one."""
+    from infoshare_rules.batch import worker
+
+    built: list[str] = []
+    monkeypatch.setattr(worker, "prepare", lambda rules: built.append(rules.id) or True)
+    monkeypatch.setattr(worker, "_ready", {})
+    plain = list(decide_many(DOCS[:3], workers=1))
+    assert built == []
+    prepared = list(decide_many(DOCS[:3], workers=1, prepare=True))
+    assert built == ["uk-2006-practitioners-guide"] and prepared == plain

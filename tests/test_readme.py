@@ -206,6 +206,10 @@ class Reader:
                     rule == actual,
                     _diff(yaml.safe_dump(rule, sort_keys=False), yaml.safe_dump(actual, sort_keys=False), f"{block.where}: rule {rule['id']} (ruleset below)"),
                 )
+        elif block.text.startswith("# ") and (ROOT / block.text.splitlines()[0][2:].strip()).is_file():
+            path = ROOT / block.text.splitlines()[0][2:].strip()  # a block naming the file it quotes
+            actual = yaml.safe_load(path.read_text(encoding="utf-8"))
+            self.check(_agrees(data, actual), f"{block.where}: does not agree with {path.relative_to(ROOT)}:\n{block.text}")
         elif isinstance(data, dict) and "id" in data:
             path = _ruleset_file(data["id"])
             actual = yaml.safe_load(path.read_text(encoding="utf-8"))

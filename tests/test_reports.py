@@ -89,8 +89,11 @@ def test_check_html_fits_1280px_in_headless_chromium(tmp_path):
     assert "<h1>infoshare check example-written-consent 0.1.0</h1>" in dom
     assert 'id="summary"' in dom and "2 finding(s)." in dom
     assert "makes_contradictory" in dom and "weakens_must_share" in dom
-    assert fact_question("consent.have_consent") in dom  # witnesses as questions and answers
-    assert 'title="consent.have_consent = yes"' in dom
+    # witnesses as questions and answers, the protocol's own facts with its own wording
+    assert fact_question("consent.good_reason_not_to_seek") in dom
+    assert 'title="consent.good_reason_not_to_seek = no"' in dom
+    assert 'title="local.seeking_consent_would_put_staff_at_risk = yes"' in dom
+    assert "(EXAMPLE protocol) Would seeking consent put a member of staff at risk" in dom
     assert '<table id="regions">' in dom and "contradictory_facts" in dom
     _fits(page, tmp_path)
 

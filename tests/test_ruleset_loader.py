@@ -230,15 +230,15 @@ def test_a_yaml_file_in_a_subfolder_other_than_rules_is_refused(copy):
     assert info.value.file == f"{DEFAULT_RULESET}/rules/drafts/new.yaml"
 
 
-def test_a_protocol_facts_file_is_refused_not_ignored(tmp_path):
-    # Facts of a protocol's own are not supported yet: a facts.yaml must not look as if it were read.
+def test_a_protocol_facts_file_is_read_not_ignored(tmp_path):
+    # A protocol's facts.yaml declares its own facts: a file in the wrong shape is refused at its line, never ignored.
     protocol = Path(__file__).resolve().parents[1] / "examples" / "local-protocols" / "example-written-consent"
     target = tmp_path / protocol.name
     shutil.copytree(protocol, target)
     (target / "facts.yaml").write_text("local:\n  wishes_of_competent_child: {}\n")
-    with pytest.raises(RulesetError, match="cannot declare facts of its own") as info:
+    with pytest.raises(RulesetError, match="unknown key 'local'") as info:
         load_fresh(target)
-    assert info.value.file == "example-written-consent/facts.yaml"
+    assert (info.value.file, info.value.line) == ("example-written-consent/facts.yaml", 1)
 
 
 def test_a_national_copy_keeps_its_facts_file_but_may_not_edit_it(copy):

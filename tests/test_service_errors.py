@@ -107,3 +107,23 @@ def test_a_client_disconnect_logs_no_error_and_no_traceback(app, caplog, path, c
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     assert start["status"] == 400 and json.loads(body)["errors"][0]["problem"].startswith("the client disconnected")
+
+
+def test_create_app_prepares_each_ruleset_when_asked(monkeypatch):
+    """``prepare=True`` (what ``infoshare serve`` does unless --no-prepare) builds each loaded ruleset's question
+    index at start; the default (tests, embedding) does not. The index itself is checked in test_question_index."""
+    from infoshare_rules.service import app as service
+
+    prepared: list[str] = []
+    monkeypatch.setattr(service, "prepare_questions", lambda ruleset: prepared.append(ruleset.id) or True)
+    service.create_app(rulesets=["uk-2006-practitioners-guide"])
+    assert prepared == []
+    service.create_app(rulesets=["uk-2006-practitioners-guide"], prepare=True)
+    assert prepared == ["uk-2006-practitioners-guide"]
+    monkeypatch.setenv("INFOSHARE_RULESETS", "uk-2006-practitioners-guide")
+    monkeypatch.setenv("INFOSHARE_PREPARE", "1")
+    service.app_from_environment()
+    assert prepared == ["uk-2006-practitioners-guide"] * 2
+    monkeypatch.setenv("INFOSHARE_PREPARE", "0")
+    service.app_from_environment()
+    assert len(prepared) == 2

@@ -164,6 +164,8 @@ def _vocabulary_group(group: Any, vocabulary: Any) -> list[str]:
 def _case_facts(vocabulary: Any) -> list[str]:
     lines = ["@attrs.frozen", "class CaseFacts:"]
     lines += [f"    {g.group}: {g.cls} = attrs.field(factory={g.cls})" for g in vocabulary.groups]
+    # a local protocol's own facts, by name (facts/local.py): any mapping of name to value converts
+    lines.append("    local: LocalFacts = attrs.field(factory=LocalFacts, converter=to_local)")
     return lines
 
 

@@ -26,6 +26,7 @@ from .errors import (
     RulesetError,
     RulesetNotFoundError,
 )
+from .facts.local import LocalFacts
 from .facts.model import (
     AgeBand,
     Answer,
@@ -105,6 +106,7 @@ __all__ = [
     "Information",
     "Judgement",
     "Legal",
+    "LocalFacts",
     "Obligation",
     "Practitioner",
     "Premise",

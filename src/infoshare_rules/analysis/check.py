@@ -26,7 +26,7 @@ from ..ruleset.model import STATED, Ruleset
 from ..ruleset.verdict import Verdict
 from .complete import complete_cases
 from .outcome import outcome_of
-from ..semantics.regions import CyclicConclusions, Semantics, analysed_facts, find_cycle
+from ..semantics.regions import CyclicConclusions, Semantics, analysed_facts, analysed_specs, find_cycle
 from ..semantics.space import BDD, InputSpace
 
 
@@ -62,7 +62,8 @@ def check_ruleset(ruleset: Ruleset) -> CheckReport:
         findings.append(Finding("cycle", f"conclusions depend on each other in a cycle: {' -> '.join(cycle)}", rules=()))
         return CheckReport(ruleset, tuple(findings), {}, 0, ())
     base = load_ruleset(ruleset.extends) if ruleset.extends else None
-    space = InputSpace(analysed_facts([ruleset, *([base] if base else [])]))
+    analysed = [ruleset, *([base] if base else [])]
+    space = InputSpace(analysed_facts(analysed), analysed_specs(analysed))
     space.bound_cache()  # a large ruleset's analysis: half the memory, the same time
     try:
         model = Semantics(ruleset, space)

@@ -121,7 +121,7 @@ def check_html(report: CheckReport) -> str:
             parts += [
                 f"<p>Witness ({f['inputs']:,} {_witness_what(f)}; decide() gives <strong>{e(f['decide_gives'])}</strong>), "
                 "questions not listed left unknown:</p>",
-                witness_table(f["witness"]),
+                witness_table(f["witness"], report.ruleset.input_specs),
             ]
         parts.append("</section>")
     regions = d["verdict_regions"]

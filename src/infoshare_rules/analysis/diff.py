@@ -26,7 +26,7 @@ from ..errors import FactsError, RulesetConflictError
 from ..ruleset.model import Rule, Ruleset
 from .complete import complete_cases
 from .outcome import CONTRADICTORY_FACTS, RULESET_CONFLICT, Outcome, outcome_of
-from ..semantics.regions import Semantics, analysed_facts
+from ..semantics.regions import Semantics, analysed_facts, analysed_specs
 from ..semantics.space import BDD, InputSpace
 
 
@@ -158,7 +158,7 @@ def _outcomes(model: Semantics, compared: BDD) -> dict[str, BDD]:
 
 def diff_rulesets(a: Ruleset, b: Ruleset, *, cases: Iterable[str | Path] | None = None) -> RulesetDiff:
     """Compare A and B: structure, every behavioural difference on complete cases (exact), and optionally a case suite."""
-    space = InputSpace(analysed_facts([a, b]))
+    space = InputSpace(analysed_facts([a, b]), analysed_specs([a, b]))
     space.bound_cache()  # a large ruleset's analysis: half the memory, the same time
     ma, mb = Semantics(a, space), Semantics(b, space)
     # each side's complete cases, by its own presumptions, over the facts it tests
@@ -230,7 +230,7 @@ def _case_flips(paths: Iterable[str | Path], a: Ruleset, b: Ruleset) -> tuple[tu
 
 def _decide_case(facts, ruleset: Ruleset) -> tuple[str, tuple[str, ...]]:  # type: ignore[no-untyped-def]
     try:
-        decision = decide(facts, ruleset=ruleset)
+        decision = decide(ruleset.own_facts(facts), ruleset=ruleset)  # a protocol's own facts are unknown to the ruleset it extends
     except FactsError:
         return CONTRADICTORY_FACTS, ()
     except RulesetConflictError:

@@ -349,7 +349,7 @@ def diff_html(diff: RulesetDiff) -> str:
             f"<h3>{e(_verdict_line(r))} <small>({r['inputs']:,} complete cases, {share_of(r['inputs'], total)})</small></h3>",
             "<p>For example, a case with these answers (questions not listed are left to the presumptions that fill them, "
             "or are direct answers the finer facts give):</p>",
-            witness_table(r["witness"]),
+            witness_table(r["witness"], {**diff.a.input_specs, **diff.b.input_specs}),
             _side_html(r, "a", diff.a),
             _side_html(r, "b", diff.b),
             "</section>",

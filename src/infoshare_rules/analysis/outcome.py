@@ -49,7 +49,7 @@ class Outcome:
 
 def outcome_of(flat: Mapping[str, str], ruleset: Ruleset) -> Outcome:
     """decide() on the witness (flat known facts), or the error it raises."""
-    facts = facts_from_dict(facts_document(flat))
+    facts = ruleset.own_facts(facts_from_dict(facts_document(flat)))  # a protocol's own facts are unknown to the ruleset it extends
     try:
         decision = decide(facts, ruleset=ruleset)
     except (FactsError, RulesetConflictError) as exc:

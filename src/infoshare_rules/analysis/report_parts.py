@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any, Iterable, Mapping
 
-from ..facts.model import INPUT_SPECS
+from ..facts.model import INPUT_SPECS, InputSpec
 
 UNDETERMINED = "undetermined"
 
@@ -19,15 +19,18 @@ UNDETERMINED = "undetermined"
 # ---------------------------------------------------------------- facts and their questions
 
 
-def fact_question(name: str) -> str:
-    """The question that asks the fact ``group.field`` (its id where the fact model has no question for it)."""
-    spec = INPUT_SPECS.get(name)
+def fact_question(name: str, specs: Mapping[str, InputSpec] = INPUT_SPECS) -> str:
+    """The question that asks the fact ``group.field`` (its id where the fact model has no question for it).
+
+    ``specs``: the rulesets' facts (``Ruleset.input_specs``), a local protocol's own included.
+    """
+    spec = specs.get(name)
     return spec.question if spec is not None else name
 
 
-def answer_label(name: str, value: object) -> str:
+def answer_label(name: str, value: object, specs: Mapping[str, InputSpec] = INPUT_SPECS) -> str:
     """How the question offers the answer ``value`` (an age is shown with its band)."""
-    spec = INPUT_SPECS.get(name)
+    spec = specs.get(name)
     if spec is None:
         return str(value)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -143,16 +146,16 @@ def page(title: str, body: Iterable[str]) -> str:
     return "\n".join([*head, *body, "</body></html>"]) + "\n"
 
 
-def witness_table(document: Mapping[str, Mapping[str, object]]) -> str:
+def witness_table(document: Mapping[str, Mapping[str, object]], specs: Mapping[str, InputSpec] = INPUT_SPECS) -> str:
     """A witness as a table of questions and answers; each fact's id and value in a ``title`` attribute and a
     secondary line."""
     rows = ['<table class="witness"><thead><tr><th scope="col">Question</th><th scope="col">Answer</th></tr></thead><tbody>']
     for name, value in witness_facts(document):
-        question = fact_question(name)
+        question = fact_question(name, specs)
         secondary = "" if question == name else f'<br><span class="id"><code>{e(name)}</code></span>'
         rows.append(
             f'<tr title="{e(name)} = {e(value)}"><td>{e(question)}{secondary}</td>'
-            f'<td>{e(answer_label(name, value))} <span class="id"><code>{e(value)}</code></span></td></tr>'
+            f'<td>{e(answer_label(name, value, specs))} <span class="id"><code>{e(value)}</code></span></td></tr>'
         )
     rows.append("</tbody></table>")
     return "".join(rows)

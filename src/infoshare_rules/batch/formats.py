@@ -15,6 +15,7 @@ Output, one line or row per input record, in input order:
 
 from __future__ import annotations
 
+import re
 import csv
 import functools
 import io
@@ -27,6 +28,7 @@ import attrs
 from .record import BadRecord, RecordError
 from ..decision.model import Decision
 from ..errors import InfoshareError, describe_name, suggest
+from ..facts.local import GROUP as LOCAL_GROUP
 from ..facts.model import INPUT_SPECS
 from ..render.json import decision_to_dict
 
@@ -72,13 +74,17 @@ def fact_columns() -> dict[str, tuple[str, str, bool]]:
     return columns
 
 
+#: a local protocol's own fact as a column: local.<name> (the ruleset checks the name when deciding)
+_LOCAL_COLUMN = re.compile(r"local\.[a-z][a-z0-9_]*")
+
+
 def check_columns(names: list[str], source: str) -> None:
     known = fact_columns()
     for name in names:
-        if name not in known:
+        if name not in known and not _LOCAL_COLUMN.fullmatch(name):
             hint = suggest(name, known)
             raise BatchInputError(
-                f"{source}: unknown column {describe_name(name)}; columns are facts named group.field (see `infoshare schema`)"
+                f"{source}: unknown column {describe_name(name)}; columns are facts named group.field, or local.<name> for a local protocol's own (see `infoshare schema`)"
                 + (f" (did you mean {hint!r}?)" if hint else "")
             )
 
@@ -90,7 +96,10 @@ def nest(row: dict[str, Any]) -> dict[str, Any]:
     for name, value in row.items():
         if value is None or value == "":
             continue
-        group, field, whole = known[name]
+        if name in known:
+            group, field, whole = known[name]
+        else:  # local.<name>
+            group, field, whole = LOCAL_GROUP, name[len(LOCAL_GROUP) + 1:], False
         if whole and isinstance(value, str) and value.strip().isdigit():
             value = int(value)
         doc.setdefault(group, {})[field] = value

@@ -14,6 +14,7 @@ from .record import RecordError, record_error, to_facts
 from ..api_types import EngineName
 from ..decision.decide import decide
 from ..decision.model import Decision
+from ..decision.question_index import prepare
 from ..engines.registry import get_engine
 from ..errors import InfoshareError
 from ..ruleset.loader import available_rulesets, load_ruleset
@@ -30,13 +31,14 @@ class WorkerSpec:
     ruleset_ref: str  # a shipped id (portable between machines) or a folder path
     ruleset_hash: str
     engine: EngineName
+    prepare: bool = False  # build the question index (prepare()) when the worker starts
 
 
-def worker_spec(ruleset: str | Path | Ruleset, engine: EngineName) -> tuple[Ruleset, WorkerSpec]:
+def worker_spec(ruleset: str | Path | Ruleset, engine: EngineName, prepare: bool = False) -> tuple[Ruleset, WorkerSpec]:
     rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     shipped = isinstance(ruleset, str) and ruleset in available_rulesets()
     ref = ruleset if shipped else str(rules.path)
-    return rules, WorkerSpec(str(ref), rules.hash, engine)
+    return rules, WorkerSpec(str(ref), rules.hash, engine, prepare)
 
 
 def load_spec(spec: WorkerSpec) -> Ruleset:
@@ -48,6 +50,8 @@ def load_spec(spec: WorkerSpec) -> Ruleset:
             f"({spec.ruleset_hash}): install the same ruleset version everywhere"
         )
     get_engine(rules, spec.engine)  # compile now, once, rather than inside the first record's time
+    if spec.prepare:
+        prepare(rules)
     return rules
 
 

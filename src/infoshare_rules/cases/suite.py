@@ -303,8 +303,8 @@ def validate_expectation(case: Case, ruleset: Ruleset) -> None:
         refs += [
             ("paragraph", [p for group in exp.cites for p in group], ruleset.paragraphs),
             ("obligation", exp.obligations + exp.no_obligations, ruleset.obligations),
-            ("question about fact", exp.questions + ((exp.next_question,) if exp.next_question else ()), INPUT_SPECS),
-            ("presumed fact", exp.presumed, INPUT_SPECS),
+            ("question about fact", exp.questions + ((exp.next_question,) if exp.next_question else ()), ruleset.input_specs),
+            ("presumed fact", exp.presumed, ruleset.input_specs),
         ]
     for kind, names, known in refs:
         for item in names:

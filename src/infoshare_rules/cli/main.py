@@ -100,11 +100,12 @@ def decide_command(ruleset: str, engine: EngineName, fmt: str, paragraphs: bool,
 
 
 @cli.command("schema")
+@click.option("--ruleset", "ruleset", default=None, metavar="ID|PATH", help="The facts schema of this ruleset: a local protocol's lists its own facts under local.")
 @click.option("--cases", "of_cases", is_flag=True, help="Print the JSON Schema of case files instead.")
 @click.option("--decision", "of_decision", is_flag=True, help="Print the JSON Schema of `infoshare decide` output instead.")
 @click.option("--record", "of_record", is_flag=True, help="Print the JSON Schema of decision records instead.")
 @click.option("--error", "of_error", is_flag=True, help="Print the JSON Schema of error documents instead.")
-def schema_command(of_cases: bool, of_decision: bool, of_record: bool, of_error: bool) -> None:
+def schema_command(ruleset: str | None, of_cases: bool, of_decision: bool, of_record: bool, of_error: bool) -> None:
     """Print the JSON Schema of the facts document (or of case files, decisions, records or errors)."""
 
     if of_cases + of_decision + of_record + of_error > 1:
@@ -118,7 +119,7 @@ def schema_command(of_cases: bool, of_decision: bool, of_record: bool, of_error:
     elif of_error:
         schema = error_json_schema()
     else:
-        schema = facts_json_schema()
+        schema = facts_json_schema(load_ruleset(ruleset).facts if ruleset else None)
     click.echo(json.dumps(schema, indent=2))
 
 
@@ -150,9 +151,13 @@ EXIT_CANNOT_TELL = 3
 
 @cli.command("verify")
 @click.option("--facts", "facts_file", metavar="FILE", help="The case's facts, when the record does not hold them (checked against its hash).")
+@click.option(
+    "--ruleset", "ruleset_ref", default=None, metavar="ID|PATH",
+    help="Verify against this ruleset (a local protocol's folder, say) [default: the shipped ruleset of the record's id].",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.argument("record_file", metavar="RECORD")
-def verify_command(facts_file: str | None, fmt: str, record_file: str) -> None:
+def verify_command(facts_file: str | None, ruleset_ref: str | None, fmt: str, record_file: str) -> None:
     """Re-derive a decision record: has the ruleset changed since, would the verdict differ now?
 
     Exit 0: the same decision now; 1: the verdict or obligations would differ; 3: cannot tell
@@ -163,7 +168,7 @@ def verify_command(facts_file: str | None, fmt: str, record_file: str) -> None:
     except InfoshareError as exc:
         raise CliInputError(f"{describe_path(record_file)}: {exc}") from None
     facts = _read_facts(facts_file) if facts_file else None
-    result = verify_record(record, facts)
+    result = verify_record(record, facts, ruleset=load_ruleset(ruleset_ref) if ruleset_ref else None)
     click.echo(verification_to_json(result) if fmt == "json" else verification_text(result))
     same = result.same_decision
     sys.exit(0 if same else EXIT_CANNOT_TELL if same is None else EXIT_DIFFERS)
@@ -281,7 +286,7 @@ def _run_with_progress(
 @click.argument("folders", nargs=-1, type=click.Path(exists=True, file_okay=False))
 def rulesets_command(fmt: str, folders: tuple[str, ...]) -> None:
     """List the shipped rulesets, and any ruleset FOLDERS given, with versions and content hashes."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for ref in [*available_rulesets(), *folders]:
         ruleset = load_ruleset(ref)
         rows.append(
@@ -291,6 +296,7 @@ def rulesets_command(fmt: str, folders: tuple[str, ...]) -> None:
                 "effective_from": ruleset.effective_from or None,
                 "extends": ruleset.extends,
                 "rules": len(ruleset.rules),
+                "local_facts": list(ruleset.local_facts),
                 "hash": ruleset.hash,
                 "path": str(resolve_ruleset_path(ref)),
                 "shipped": ref not in folders,
@@ -301,7 +307,8 @@ def rulesets_command(fmt: str, folders: tuple[str, ...]) -> None:
         return
     for row in rows:
         extends = f"\textends {row['extends']}" if row["extends"] else ""
-        click.echo(f"{row['id']}\t{row['version']}\teffective {row['effective_from'] or '-'}\t{row['rules']} rules\t{row['hash']}{extends}")
+        own = f"\t{len(row['local_facts'])} local facts" if row["local_facts"] else ""
+        click.echo(f"{row['id']}\t{row['version']}\teffective {row['effective_from'] or '-'}\t{row['rules']} rules{own}\t{row['hash']}{extends}")
 
 
 def _write_report(rendered: str, output: str | None) -> None:
@@ -475,7 +482,11 @@ def interview_command(ruleset: str, engine: EngineName, no_facts: bool, facts_fi
     help="Worker processes. One suits 2 cores: the workers share one listening socket, so a burst of new connections may all go to one worker.",
 )
 @click.option("--access-log", is_flag=True, help="Log each request (method, path, status; never bodies).")
-def serve_command(host: str, port: int, engine: EngineName, rulesets: tuple[str, ...], workers: int, access_log: bool) -> None:
+@click.option(
+    "--prepare/--no-prepare", default=True, show_default=True,
+    help="Build each ruleset's question index at start (tens of seconds of CPU per worker, once): then a decision's questions cost about what its verdict does.",
+)
+def serve_command(host: str, port: int, engine: EngineName, rulesets: tuple[str, ...], workers: int, access_log: bool, prepare: bool) -> None:
     """Serve decisions over HTTP (JSON; OpenAPI at /openapi.json). Needs the `service` extra."""
     try:
         import uvicorn  # noqa: PLC0415 (an optional extra: only this command needs it)
@@ -484,6 +495,7 @@ def serve_command(host: str, port: int, engine: EngineName, rulesets: tuple[str,
     except ImportError as exc:
         raise CliInputError(f"the service needs its extra: pip install 'infoshare-rules[service]' ({exc.name} is missing)") from None
     os.environ["INFOSHARE_ENGINE"] = engine
+    os.environ["INFOSHARE_PREPARE"] = "1" if prepare else "0"
     if rulesets:
         os.environ["INFOSHARE_RULESETS"] = ",".join(rulesets)
     app_from_environment()  # load and compile now, so a bad ruleset fails here with the usual one-line error

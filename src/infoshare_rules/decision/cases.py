@@ -40,8 +40,8 @@ class CaseSpace:
         """``semantics``: the ruleset's, already built over a space of exactly its facts (see ``lent``)."""
         self.rules = rules
         if semantics is None:
-            semantics = Semantics(rules, InputSpace(analysed_facts([rules])))
-        elif semantics.ruleset is not rules or semantics.space.facts != tuple(analysed_facts([rules])):
+            semantics = Semantics(rules, InputSpace(analysed_facts([rules]), rules.fact_specs))
+        elif semantics.ruleset is not rules or not _own_space(semantics):
             raise ValueError("a case space needs the ruleset's own semantics, over a space of exactly the facts it tests")
         self.semantics = semantics
         self.space = space = semantics.space
@@ -77,9 +77,9 @@ class CaseSpace:
         self._manager = manager
         self._lock = threading.Lock()  # CUDD's managers are not thread-safe
         self._memo: dict[tuple[str, ...], tuple[tuple[Verdict, ...], frozenset[str] | None]] = {}
-        #: set by ``question_index.prepare``: a case's decisive facts from the precompiled index (the same
-        #: answers as ``_decisive``, which stays the reference)
-        self.question_index: Callable[[Mapping[str, str]], frozenset[str]] | None = None
+        #: set by ``question_index.prepare``: a case's reachable verdicts and decisive facts from the precompiled
+        #: index (the same answers as ``_regions`` and ``_decisive``, which stay the reference)
+        self.question_index: Callable[[Mapping[str, str]], tuple[tuple[Verdict, ...], frozenset[str]]] | None = None
 
     # ------------------------------------------------------------ a case's completions
 
@@ -245,12 +245,14 @@ class CaseSpace:
         if found is not None and (found[1] is not None or not ask):
             return found
         index = self.question_index
-        with self._lock:
-            regions = self._regions(inputs)
-            reached = tuple(v for v in (*self.rules.precedence, Verdict.UNDETERMINED) if v in regions)
-            decisive = frozenset(self._decisive(inputs, regions, None)) if ask and index is None else None
-        if ask and index is not None:
-            decisive = index(inputs)
+        decisive: frozenset[str] | None
+        if index is not None:  # both from one lookup, with or without ``ask``
+            reached, decisive = index(inputs)
+        else:
+            with self._lock:
+                regions = self._regions(inputs)
+                reached = tuple(v for v in (*self.rules.precedence, Verdict.UNDETERMINED) if v in regions)
+                decisive = frozenset(self._decisive(inputs, regions, None)) if ask else None
         if len(self._memo) >= _MEMO_MAX:
             self._memo.clear()
         found = self._memo[key] = (reached, decisive)
@@ -373,6 +375,14 @@ _spaces_lock = threading.Lock()
 _lent: contextvars.ContextVar[tuple[CaseSpace, ...]] = contextvars.ContextVar("infoshare_lent_case_spaces", default=())
 
 
+def _own_space(model: Semantics) -> bool:
+    """Whether the model's space is the one its ruleset's case space would build: its facts, in order, with its values."""
+    rules, space = model.ruleset, model.space
+    return space.facts == tuple(analysed_facts([rules])) and all(
+        space.values[f] == (UNKNOWN, *(v for v in rules.fact_specs[f].values if v != UNKNOWN)) for f in space.facts
+    )
+
+
 @contextlib.contextmanager
 def lent(models: Iterable[Semantics]) -> Iterator[None]:
     """While in this block, decide() (in this thread) on one of the models' rulesets uses the model's
@@ -382,7 +392,7 @@ def lent(models: Iterable[Semantics]) -> Iterator[None]:
     every witness through decide(): the same regions, so the same decisions, built once; and the
     analysed rulesets do not stay in the process-wide cache. A model over a wider space is skipped.
     """
-    spaces = tuple(CaseSpace(m.ruleset, m) for m in models if m.space.facts == tuple(analysed_facts([m.ruleset])))
+    spaces = tuple(CaseSpace(m.ruleset, m) for m in models if _own_space(m))
     token = _lent.set(_lent.get() + spaces)
     try:
         yield

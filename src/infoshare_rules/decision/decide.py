@@ -34,14 +34,14 @@ from ..engines.base import Engine, Session
 from ..engines.compiled import CompiledEngine
 from ..engines.registry import get_engine
 from ..errors import FactsError
-from ..facts.model import FACT_SPECS, INPUT_SPECS, UNKNOWN, CaseFacts, flatten, with_fact
+from ..facts.model import UNKNOWN, CaseFacts, with_fact
 from ..ruleset.loader import load_ruleset
 from ..ruleset.model import DEFAULT_RULESET, UNDETERMINED, VERDICT_FACT, Doubt, Ruleset, engine_fact
 from ..ruleset.verdict import Verdict
 from .assemble import Explanation, cases_step, explanation, ruleset_ref
 from .cases import CaseSpace, case_space
-from .model import Decision, TraceStep
-from .questions import ordered as ordered_questions, presumption_reads
+from .model import Decision, Presumption, Question, TraceStep
+from .questions import harm_stated, ordered as ordered_questions, presumption_reads
 from .whatif import ConeOracle, FullOracle, WhatIf
 
 
@@ -71,8 +71,8 @@ def decide(
         raise FactsError("$", "wrong type", expected="a CaseFacts instance (see infoshare_rules.facts_from_json)", got=type(facts).__name__)
     rules = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
     runner = get_engine(rules, engine)
+    inputs = rules.flat(facts)  # a local fact the ruleset does not declare raises here
     plain = _decide_plain(rules, runner, facts)  # a direct answer against the finer facts raises here
-    inputs = flatten(facts)
     cases = case_space(rules)
     reachable, decisive = cases.outcome(inputs, questions)
     if not reachable:
@@ -110,12 +110,29 @@ def decide(
         decision = _decide_plain(rules, runner, facts, forced=(verdict, step))
     if not questions:
         return decision
-    presumed = {p.fact for p in decision.presumed}
     assert decisive is not None
-    # What "you will know or be told about" (4.24) is presumed, shown, and not asked: the practitioner says so.
-    silent = {p.fact for p in decision.presumed if not rules.rule(p.rule).ask}
-    asked = ordered_questions(decisive, inputs, presumed, silent, presumption_reads(rules))
+    asked = _asked(rules, decisive, inputs, decision.presumed)
     return Decision(decision.verdict, decision.obligations, decision.trace, asked, decision.presumed, decision.ruleset, decision.engine)
+
+
+def _asked(rules: Ruleset, decisive: frozenset[str], inputs: Mapping[str, str], presumptions: tuple[Presumption, ...]) -> tuple[Question, ...]:
+    """Stage 7: the decisive facts' questions in order. They depend only on the decisive facts, the presumptions
+    taken and whether a concern about harm is stated (``questions.ordered``): remembered on those."""
+    key = (rules.hash, decisive, harm_stated(inputs), presumptions)
+    asked = _asked_before.get(key)
+    if asked is None:
+        presumed = {p.fact for p in presumptions}
+        # What "you will know or be told about" (4.24) is presumed, shown, and not asked: the practitioner says so.
+        silent = {p.fact for p in presumptions if not rules.rule(p.rule).ask}
+        asked = ordered_questions(decisive, inputs, presumed, silent, presumption_reads(rules), rules.input_specs)
+        if len(_asked_before) >= _EXPLAINED_MAX:
+            _asked_before.clear()
+        _asked_before[key] = asked
+    return asked
+
+
+#: the questions of the last decisions, by what they depend on (a bounded cache; an entry never changes)
+_asked_before: dict[tuple[object, ...], tuple[Question, ...]] = {}
 
 
 def _decide_plain(rules: Ruleset, runner: Engine, facts: CaseFacts, forced: tuple[Verdict, TraceStep] | None = None) -> Decision:
@@ -128,7 +145,7 @@ def _decide_plain(rules: Ruleset, runner: Engine, facts: CaseFacts, forced: tupl
         if forced is None:
             return _decide_compiled(_plan(rules, runner), facts, False)
         return _forced_compiled(_plan(rules, runner), facts, *forced)
-    return _decide_in_session(rules, runner, flatten(facts), False, forced)
+    return _decide_in_session(rules, runner, rules.flat(facts), False, forced)
 
 
 #: the cases steps of the last cases decided by cases (a split is searched once per case)
@@ -148,7 +165,7 @@ def _cases_step(rules: Ruleset, facts: CaseFacts, inputs: dict[str, str], cases:
         return cases_step(rules, verdict, (), reachable, 0)
     compiled = get_engine(rules, "compiled")
     specs = sorted(
-        (s for s in INPUT_SPECS.values() if s.tests in cases.space.values and inputs.get(s.tests, UNKNOWN) == UNKNOWN),
+        (s for s in rules.input_specs.values() if s.tests in cases.space.values and inputs.get(s.tests, UNKNOWN) == UNKNOWN),
         key=lambda s: (not s.direct, s.step),
     )
     for spec in specs[:_SPLIT_CANDIDATES]:
@@ -195,7 +212,7 @@ def _decide_in_session(
     # allows several (or a presumption's fact) and the doubts weighed share one explanation.
     shown = _shown_inputs.get(rules.hash)
     if shown is None:
-        facts = {c.fact for r in rules.rules for c in r.when if len(c.values) > 1 and c.fact in FACT_SPECS}
+        facts = {c.fact for r in rules.rules for c in r.when if len(c.values) > 1 and c.fact in rules.fact_specs}
         facts |= {fact for r in rules.rules for fact, _ in r.presumes}
         shown = _shown_inputs[rules.hash] = operator.itemgetter(*sorted(facts), VERDICT_FACT)
     key = (frozenset(fired), frozenset(late), tuple([decisive for _, decisive, _ in doubts]), shown({**inputs, VERDICT_FACT: verdict.value}))
@@ -287,7 +304,7 @@ def _decide_compiled(plan: _Plan, facts: CaseFacts, ask: bool) -> Decision:
         key += tuple(inputs[f] for f in plan.unread_presumptions)
     entry = plan.explained.get(key)
     if entry is None:
-        inputs = inputs or flatten(facts)
+        inputs = inputs or rules.flat(facts)
         candidates = [v for v, slot in plan.candidates if values[slot] != UNDETERMINED]
         known = {**inputs, **dict(zip(engine.produced, values)), VERDICT_FACT: verdict.value}
         known.update(rules.rules[i].asserts for i in late)

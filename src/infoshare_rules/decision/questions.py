@@ -55,7 +55,8 @@ def presumption_reads(rules: Ruleset) -> dict[str, frozenset[str]]:
         for rule in rules.rules:
             for fact, _ in rule.presumes:
                 asked = ASKED_BY.get(fact, fact)
-                reads.setdefault(asked, set()).update(ASKED_BY[c.fact] for c in rule.when if c.fact in ASKED_BY and ASKED_BY[c.fact] != asked)
+                read = (ASKED_BY.get(c.fact, c.fact) for c in rule.when if c.fact in ASKED_BY or c.fact in rules.input_specs)
+                reads.setdefault(asked, set()).update(r for r in read if r != asked)
         found = _reads[rules.hash] = {fact: frozenset(r) for fact, r in reads.items()}
     return found
 
@@ -69,36 +70,43 @@ def ordered(
     presumed: AbstractSet[str],
     silent: AbstractSet[str],
     reads: Mapping[str, AbstractSet[str]] | None = None,
+    specs: Mapping[str, InputSpec] = INPUT_SPECS,
 ) -> tuple[Question, ...]:
     """The questions for the decisive facts (as rules test them), in the order described above.
 
     ``reads``: for each fact a presumption fills, the facts its presumptions read (``presumption_reads``).
+    ``specs``: the ruleset's facts (``Ruleset.input_specs``): a local protocol's own come after the
+    national ones of their step, in declaration order.
     """
     safety_first = harm_stated(inputs)
-    names = {ASKED_BY[f] for f in decisive if f in ASKED_BY} - set(silent)
+    names = {ASKED_BY.get(f, f) for f in decisive if f in ASKED_BY or f in specs} - set(silent)
     reads = reads or {}
 
+    def order(name: str) -> float:
+        found = _ORDER.get(name)
+        return float(found) if found is not None else float(len(_ORDER) + list(specs).index(name))
+
     def key(name: str) -> tuple[bool, float, bool, float]:
-        spec = INPUT_SPECS[name]
+        spec = specs[name]
         step = spec.step - 0.5 if safety_first and name in SAFETY and not spec.direct else float(spec.step)
         # a fact a presumption fills, whose presumptions read another question of its step, is asked just before that
         # question: its answer settles what the presumption would have taken from it (child.competence
         # before child.age: a child judged not competent needs no age for 4.16-4.17)
-        within = [_ORDER[q] for q in reads.get(name, ()) if q in names and INPUT_SPECS[q].step == spec.step and INPUT_SPECS[q].direct == spec.direct]
+        within = [order(q) for q in reads.get(name, ()) if q in names and specs[q].step == spec.step and specs[q].direct == spec.direct]
         if within:
             return (not spec.direct, step, False, min(within) - 0.5)
-        return (not spec.direct, step, name in presumed, float(_ORDER[name]))
+        return (not spec.direct, step, name in presumed, order(name))
 
-    return tuple(question(INPUT_SPECS[name]) for name in sorted(names, key=key))
+    return tuple(question(specs[name]) for name in sorted(names, key=key))
 
 
-_questions: dict[str, Question] = {}
+_questions: dict[InputSpec, Question] = {}
 _questions_lock = threading.Lock()
 
 
 def question(spec: InputSpec) -> Question:
     """The question asking for one fact, built once and shared (questions are immutable)."""
-    made = _questions.get(spec.name)
+    made = _questions.get(spec)  # by spec, not name: two protocols may word one local fact differently
     if made is None:
         made = Question(
             fact=spec.name,
@@ -110,5 +118,5 @@ def question(spec: InputSpec) -> Question:
             answers=tuple(AnswerOption(v, label) for v, label in spec.answers) if spec.tests == spec.name else (),
         )
         with _questions_lock:
-            made = _questions.setdefault(spec.name, made)
+            made = _questions.setdefault(spec, made)
     return made

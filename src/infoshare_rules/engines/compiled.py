@@ -28,7 +28,7 @@ import threading
 from typing import Any, Callable, Mapping
 
 from ..errors import RulesetConflictError
-from ..facts.model import AGE_BANDS, FACT_SPECS, read_facts
+from ..facts.model import AGE_BANDS, read_facts
 from ..ruleset.graph import rule_graph
 from ..ruleset.model import STATED, UNDETERMINED, VERDICT_FACT, Condition, Rule, Ruleset, engine_fact
 from ..ruleset.verdict import Verdict
@@ -70,7 +70,7 @@ class CompiledEngine:
         self.decide: Callable[..., Decided] = _generate(self, "decide", self.first_rules)
         self._what_ifs: dict[tuple[str, ...], WhatIf] = {}
         #: every input, as a session given none of them reads it
-        self.absent = {name: UNDETERMINED for name in FACT_SPECS}
+        self.absent = {name: UNDETERMINED for name in ruleset.fact_specs}
         self._lock = threading.Lock()
 
     def session(self) -> "_CompiledSession":
@@ -159,7 +159,7 @@ def _generate(engine: CompiledEngine, mode: str, rules: list[Rule], changed: tup
     produced = sorted({r.asserts[0] for r in everything})
     read = sorted({c.fact for r in everything for c in r.when} - set(produced) - set(changed) - {VERDICT_FACT})
     if mode == "decide":  # every input: the flat facts are handed back when asked for
-        read = sorted(set(read) | set(FACT_SPECS))
+        read = sorted(set(read) | set(ruleset.fact_specs))
     local: dict[str, str] = {}
     consts: dict[str, Any] = {"fail": engine.clash if mode == "what_if" else engine.fail}
     signature = {"first": "f", "decide": "facts, flat=False"}.get(mode, "f, base, new")
@@ -172,7 +172,7 @@ def _generate(engine: CompiledEngine, mode: str, rules: list[Rule], changed: tup
         local[name] = f"r{n}"
         if name in engine.slot and mode != "decide":
             lines.append(f"    r{n} = base[{engine.slot[name]}]")
-        elif name in FACT_SPECS:
+        elif name in ruleset.fact_specs:
             from_inputs.append(name)
         else:  # a conclusion no first-pass rule reaches: never anything but undetermined
             lines.append(f"    r{n} = {UNDETERMINED!r}")
@@ -255,7 +255,7 @@ def _generate(engine: CompiledEngine, mode: str, rules: list[Rule], changed: tup
         if recording:
             lines.append(f"{indent}fire({rule.index})")
             for cond in rule.when:
-                if len(cond.values) > 1 and cond.fact in FACT_SPECS:
+                if len(cond.values) > 1 and cond.fact in ruleset.fact_specs:
                     lines.append(f"{indent}use({local[cond.fact]})")
         name, value = rule.asserts
         var = local[name]
@@ -295,7 +295,7 @@ def _generate(engine: CompiledEngine, mode: str, rules: list[Rule], changed: tup
         doubting = " or ".join(f"{local[d.fact]} == {d.value!r}" for d in ruleset.doubts) or "False"
         values = ", ".join(local[name] for name in engine.produced)
         lines.append(f"    doubting = {doubting}")
-        flat = ", ".join(f"{name!r}: {local[name]}" for name in FACT_SPECS)
+        flat = ", ".join(f"{name!r}: {local[name]}" for name in ruleset.fact_specs)
         lines.append(f"    return first, ({values},), first_used, verdict, fired, used, doubting, {{{flat}}} if flat or doubting else None")
     else:
         named = [name for name in produced if name in ruleset.conclusions]

@@ -64,7 +64,7 @@ def explain(facts: CaseFacts, *, ruleset: str | Ruleset = DEFAULT_RULESET, engin
     decision = decide(facts, ruleset=rules, engine=engine)
     stated: dict[str, list[StatedFact]] = {}
     for fact, value in stated_facts(facts).items():
-        spec = FACT_SPECS.get(fact)
+        spec = rules.fact_specs.get(fact)
         cites = spec.cites if spec else FACT_SPECS["child.age_band"].cites
         stated.setdefault(_primary(cites), []).append(StatedFact(fact, value, spec.doc if spec else "The child or young person's age."))
     presumed: dict[str, list[Any]] = {}

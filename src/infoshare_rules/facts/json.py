@@ -12,7 +12,9 @@ from cattrs.errors import AttributeValidationNote, ClassValidationError, Forbidd
 
 from ..errors import FactsError, describe_key, suggest
 from ..limits import parse_json_document
-from .model import GROUPS, CaseFacts, _FactEnum
+from .local import GROUP as LOCAL_GROUP, LocalFacts, to_local
+from .vocabulary import Vocabulary
+from .model import GROUP_FIELDS, GROUPS, CaseFacts, _FactEnum
 
 converter = cattrs.Converter(forbid_extra_keys=True)
 
@@ -44,6 +46,9 @@ converter.register_structure_hook(_FactEnum, _structure_enum)
 # (registered per class: str comes before Enum in their MRO, so a hook on Enum would never be reached)
 converter.register_unstructure_hook(_FactEnum, lambda member: member.value)
 converter.register_structure_hook(Optional[int], _structure_age)
+# A local protocol's own facts: names and values checked against the ruleset when a decision is made.
+converter.register_structure_hook(LocalFacts, lambda value, _: to_local(value))
+converter.register_unstructure_hook(LocalFacts, dict)
 
 
 def _leaf_errors(exc: BaseException, path: str, cls: type) -> list[FactsError]:
@@ -86,7 +91,7 @@ class FactsErrors(FactsError):
         return str(self.args[0])
 
 
-_GROUP_NAMES = frozenset(f.name for f in attrs.fields(CaseFacts))
+_GROUP_NAMES = frozenset(f.name for f in attrs.fields(CaseFacts))  # the national groups and local
 
 
 def facts_from_dict(data: Any) -> CaseFacts:
@@ -122,7 +127,10 @@ def facts_from_json(text: str | bytes) -> CaseFacts:
 
 
 def facts_to_dict(facts: CaseFacts) -> dict[str, Any]:
+    """The facts as a JSON-shaped dict: every national fact, and ``local`` where a local fact is given."""
     data: dict[str, Any] = converter.unstructure(facts)
+    if not data[LOCAL_GROUP]:
+        del data[LOCAL_GROUP]
     return data
 
 
@@ -143,15 +151,42 @@ def enum_schema(enum_type: type[enum.Enum]) -> dict[str, Any]:
     return {"title": enum_type.__name__, "description": described, "type": "string", "enum": values}
 
 
-def facts_json_schema() -> dict[str, Any]:
+def _local_schema(vocabulary: Vocabulary | None, defs: dict[str, Any]) -> dict[str, Any]:
+    local = next((g for g in vocabulary.groups if g.group == LOCAL_GROUP), None) if vocabulary else None
+    if local is None:
+        return {
+            "type": "object",
+            "description": "A local protocol's own facts, by name (declared in the protocol's facts.yaml), each a string "
+            "value; a decision refuses one its ruleset does not declare. The national ruleset declares none.",
+            "additionalProperties": {"type": "string"},
+        }
+    assert vocabulary is not None
+    props: dict[str, Any] = {}
+    for f in local.facts:
+        value_set = vocabulary.value_sets[f.values]
+        values = [v.value for v in value_set.values]
+        defs.setdefault(value_set.name, {"title": value_set.name, "description": value_set.doc or f"One of {', '.join(values)}.", "type": "string", "enum": values})
+        props[f.name] = {"$ref": f"#/$defs/{value_set.name}", "default": "unknown", "description": f"{f.doc} ({', '.join(f.cites)})"}
+    return {
+        "type": "object",
+        "description": "The local protocol's own facts (its facts.yaml). Every fact is optional and defaults to unknown.",
+        "properties": props,
+        "additionalProperties": False,
+    }
+
+
+def facts_json_schema(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of the facts document, generated from the attrs classes.
 
     Each enumeration (the yes/no/unknown ``Answer`` and the rest) and each group is defined once
-    under ``$defs`` and referenced, so code generators make one type of each.
+    under ``$defs`` and referenced, so code generators make one type of each. ``vocabulary``: a
+    ruleset's (``Ruleset.facts``); where it declares a local protocol's own facts, ``local`` lists
+    exactly those, else ``local`` takes any names with string values (a decision checks them
+    against its ruleset).
     """
     defs: dict[str, Any] = {}
     groups: dict[str, Any] = {}
-    for group_field in attrs.fields(CaseFacts):
+    for group_field in GROUP_FIELDS:
         cls = group_field.metadata["group"]
         props: dict[str, Any] = {}
         for f in attrs.fields(cls):
@@ -173,6 +208,7 @@ def facts_json_schema() -> dict[str, Any]:
             "additionalProperties": False,
         }
         groups[group_field.name] = {"$ref": f"#/$defs/{cls.__name__}"}
+    groups[LOCAL_GROUP] = _local_schema(vocabulary, defs)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_BASE + "facts.json",

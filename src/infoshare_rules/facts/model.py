@@ -16,9 +16,12 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 import attrs
 
 from ..errors import FactsError, suggest
-from .vocabulary import AGE, Group, ValueSet, Vocabulary, national_vocabulary
+from .local import LocalFacts, to_local
+from .vocabulary import AGE, LOCAL_GROUP, Group, ValueSet, Vocabulary, national_vocabulary
 
 UNKNOWN = "unknown"
+#: how a local protocol's own facts are named in rules and flat facts: ``local.<name>``
+LOCAL_PREFIX = LOCAL_GROUP + "."
 
 #: The national fact vocabulary, as ``facts.yaml`` declares it.
 VOCABULARY: Vocabulary = national_vocabulary()
@@ -170,10 +173,12 @@ def _make_case_facts() -> type:
         "__module__": __name__,
         "__qualname__": "CaseFacts",
         "__doc__": "Everything the guide's decisions turn on. Build it, ``attrs.evolve`` it, pass it to ``decide``.",
-        "__annotations__": {g.group: g.cls for g in VOCABULARY.groups},
+        "__annotations__": {**{g.group: g.cls for g in VOCABULARY.groups}, LOCAL_GROUP: "LocalFacts"},
     }
     for g in VOCABULARY.groups:
         namespace[g.group] = _group(_CLASSES[g.cls])
+    # A local protocol's own facts, by name: checked against the ruleset a decision is made under.
+    namespace[LOCAL_GROUP] = attrs.field(factory=LocalFacts, converter=to_local)
     return attrs.frozen(type("CaseFacts", (), namespace))
 
 
@@ -183,7 +188,9 @@ else:
     CaseFacts = _make_case_facts()
 
 
-GROUPS: tuple[type, ...] = tuple(f.metadata["group"] for f in attrs.fields(CaseFacts))
+#: CaseFacts' fields holding a national group (all but ``local``), and their classes
+GROUP_FIELDS: tuple[attrs.Attribute[Any], ...] = tuple(f for f in attrs.fields(CaseFacts) if "group" in f.metadata)
+GROUPS: tuple[type, ...] = tuple(f.metadata["group"] for f in GROUP_FIELDS)
 
 
 @attrs.frozen
@@ -222,7 +229,7 @@ def _age_band(age: int | None) -> str:
 
 
 def _iter_specs() -> Iterator[FactSpec]:
-    for group_field in attrs.fields(CaseFacts):
+    for group_field in GROUP_FIELDS:
         cls = group_field.metadata["group"]
         for f in attrs.fields(cls):
             if "enum" in f.metadata:
@@ -236,7 +243,7 @@ FACT_SPECS: Mapping[str, FactSpec] = {s.name: s for s in _iter_specs()}
 
 
 def _iter_inputs() -> Iterator[InputSpec]:
-    for group_field in attrs.fields(CaseFacts):
+    for group_field in GROUP_FIELDS:
         cls = group_field.metadata["group"]
         for f in attrs.fields(cls):
             name = f"{cls.group}.{f.name}"
@@ -254,6 +261,27 @@ def _iter_inputs() -> Iterator[InputSpec]:
 INPUT_SPECS: Mapping[str, InputSpec] = {s.name: s for s in _iter_inputs()}
 
 
+def is_fact(name: str) -> bool:
+    """Whether rules testing ``name`` test a fact of the case (national, or a protocol's ``local.*``), not a conclusion."""
+    return name in FACT_SPECS or name.startswith(LOCAL_PREFIX)
+
+
+def local_specs(vocabulary: Vocabulary) -> tuple[dict[str, FactSpec], dict[str, InputSpec]]:
+    """The specs of a vocabulary's ``local`` facts (a local protocol's own), as ``FACT_SPECS`` and ``INPUT_SPECS`` give the national ones."""
+    facts: dict[str, FactSpec] = {}
+    inputs: dict[str, InputSpec] = {}
+    for group in vocabulary.groups:
+        if group.group != LOCAL_GROUP:
+            continue
+        for f in group.facts:
+            name = f"{LOCAL_GROUP}.{f.name}"
+            values = vocabulary.value_sets[f.values].values
+            facts[name] = FactSpec(name, tuple(v.value for v in values), f.doc, f.cites)
+            answers = tuple((v.value, v.label) for v in values if v.value != UNKNOWN)
+            inputs[name] = InputSpec(name, f.question, f.cites, f.step, f.direct, answers, name)
+    return facts, inputs
+
+
 def _accessors() -> dict[str, tuple[str, str]]:
     """For each flat fact, its group's attribute on CaseFacts and the expression reading it off the group ``g``.
 
@@ -261,7 +289,7 @@ def _accessors() -> dict[str, tuple[str, str]]:
     0..MAX_AGE (or None), so its band is looked up in ``AGE_BANDS``, not computed.
     """
     reads = {}
-    for group in attrs.fields(CaseFacts):
+    for group in GROUP_FIELDS:
         cls = group.metadata["group"]
         for f in attrs.fields(cls):
             if "enum" in f.metadata:
@@ -286,6 +314,9 @@ def read_facts(targets: Mapping[str, str]) -> list[str]:
     """
     lines, groups = [], set()
     for name, variable in targets.items():
+        if name.startswith(LOCAL_PREFIX):
+            lines.append(f"{variable} = facts.local.get_value({name[len(LOCAL_PREFIX):]!r})")
+            continue
         group, read = FLAT_READS[name]
         if group not in groups:
             groups.add(group)
@@ -307,9 +338,16 @@ def _make_flatten() -> Any:
 _flatten = _make_flatten()
 
 
-def flatten(facts: CaseFacts) -> dict[str, str]:
-    """The facts as the flat ``{"group.field": value}`` map rules are written against."""
-    return _flatten(facts)  # type: ignore[no-any-return]
+def flatten(facts: CaseFacts, local: Iterable[str] = ()) -> dict[str, str]:
+    """The facts as the flat ``{"group.field": value}`` map rules are written against.
+
+    ``local``: the ruleset's own facts (``local.*``, see ``Ruleset.local_facts``), each read off
+    ``facts.local`` (unknown where not given).
+    """
+    flat: dict[str, str] = _flatten(facts)
+    for name in local:
+        flat[name] = facts.local.get_value(name[len(LOCAL_PREFIX):])
+    return flat
 
 
 #: Every field a caller can supply, as ``group.field``.
@@ -321,6 +359,10 @@ AGE_IN_BAND: dict[str, int] = {band.value: band.example_age for band in VOCABULA
 
 def with_fact(facts: CaseFacts, name: str, value: str | int | None) -> CaseFacts:
     """The facts with one fact (``group.field``) answered; ``child.age`` also takes an age band."""
+    if name.startswith(LOCAL_PREFIX):  # a local protocol's own fact: the ruleset checks its name and value
+        if not isinstance(value, str):
+            raise FactsError(f"$.{name}", "wrong type", expected="one of the values the protocol declares", got=value)
+        return attrs.evolve(facts, local=facts.local.evolve(name[len(LOCAL_PREFIX):], value))
     if name not in INPUT_SPECS:
         raise FactsError(f"$.{name}", "unknown fact", expected="a group.field name", suggestion=suggest(name, INPUT_SPECS))
     group_name, field_name = name.split(".")

@@ -8,9 +8,11 @@ import enum
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 import attrs
 from ..errors import FactsError, suggest
-from .vocabulary import AGE, Group, ValueSet, Vocabulary, national_vocabulary
+from .local import LocalFacts, to_local
+from .vocabulary import AGE, LOCAL_GROUP, Group, ValueSet, Vocabulary, national_vocabulary
 
 UNKNOWN: str
+LOCAL_PREFIX: str
 VOCABULARY: Vocabulary
 
 
@@ -279,8 +281,10 @@ class CaseFacts:
     seeking_consent_would: SeekingConsentWould = attrs.field(factory=SeekingConsentWould)
     public_interest: PublicInterest = attrs.field(factory=PublicInterest)
     practitioner: Practitioner = attrs.field(factory=Practitioner)
+    local: LocalFacts = attrs.field(factory=LocalFacts, converter=to_local)
 
 
+GROUP_FIELDS: tuple[attrs.Attribute[Any], ...]
 GROUPS: tuple[type, ...]
 
 
@@ -305,6 +309,14 @@ class InputSpec:
 
 FACT_SPECS: Mapping[str, FactSpec]
 INPUT_SPECS: Mapping[str, InputSpec]
+
+
+def is_fact(name: str) -> bool: ...
+
+
+def local_specs(vocabulary: Vocabulary) -> tuple[dict[str, FactSpec], dict[str, InputSpec]]: ...
+
+
 FLAT_READS: Mapping[str, tuple[str, str]]
 AGE_BANDS: Mapping[int | None, str]
 
@@ -312,7 +324,7 @@ AGE_BANDS: Mapping[int | None, str]
 def read_facts(targets: Mapping[str, str]) -> list[str]: ...
 
 
-def flatten(facts: CaseFacts) -> dict[str, str]: ...
+def flatten(facts: CaseFacts, local: Iterable[str] = ...) -> dict[str, str]: ...
 
 
 INPUT_FIELDS: tuple[str, ...]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 import attrs
 
@@ -22,6 +22,8 @@ FILE_NAME = "facts.yaml"
 NATIONAL_ID = "uk-2006-practitioners-guide"
 UNKNOWN = "unknown"
 AGE = "age"  # the value set of a fact asked in whole years (child.age)
+LOCAL_GROUP = "local"  # the group a local protocol's own facts are declared in
+LOCAL_CLASS = "Local"
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _CLASS = re.compile(r"[A-Z][A-Za-z0-9]*")
@@ -250,10 +252,57 @@ class _Reader:
         return AgeBands(name, fact, self.text(raw, "doc", "age_bands"), self.cites(raw, "age_bands"), tuple(bands))
 
 
+    def read_local(self, data: Any, base: Vocabulary, paragraphs: Collection[str]) -> Vocabulary:
+        """A local protocol's ``facts.yaml``: its own value sets and facts, added to ``base`` as group ``local``."""
+        what = "a local protocol's facts.yaml"
+        top = self.mapping(data, what, ("facts",), ("value_sets",))
+        value_sets = dict(base.value_sets)
+        sets_raw = top.get("value_sets", LineDict())
+        if not isinstance(sets_raw, LineDict):
+            raise self.fail("value_sets must be a mapping of name to value set", top, "value_sets")
+        for name, node in sets_raw.items():
+            if name in base.value_sets:
+                raise self.fail(
+                    f"value set {name} is already declared by the ruleset this protocol extends: use it by name, or give yours another name",
+                    sets_raw, name,
+                )
+            value_sets[name] = self.value_set(name, node)
+        facts_raw = top["facts"]
+        if not isinstance(facts_raw, LineList) or not facts_raw:
+            raise self.fail("facts must be a non-empty list of the protocol's own facts", top, "facts")
+        earlier = next((g for g in base.groups if g.group == LOCAL_GROUP), None)
+        facts = list(earlier.facts) if earlier else []
+        for node in facts_raw:
+            fact = self.fact(node, LOCAL_GROUP, value_sets, base.steps)
+            for cite in fact.cites:
+                if cite not in paragraphs:
+                    raise self.fail(
+                        f"fact {LOCAL_GROUP}.{fact.name}: cites unknown paragraph {cite!r}: each of the protocol's facts cites "
+                        "a paragraph of its own paragraphs.yaml or of the guide",
+                        node, "cites", suggest(cite, paragraphs),
+                    )
+            if fact.values == AGE:
+                raise self.fail(f"fact {LOCAL_GROUP}.{fact.name}: values must name a value set (age is the national child.age)", node, "values")
+            if any(f.name == fact.name for f in facts):
+                raise self.fail(f"fact {LOCAL_GROUP}.{fact.name} is declared twice (here or by the protocol this one extends)", node, "name")
+            facts.append(fact)
+        group = Group(LOCAL_GROUP, LOCAL_CLASS, tuple(facts), "The local protocol's own facts (declared in its facts.yaml).")
+        groups = tuple(g for g in base.groups if g.group != LOCAL_GROUP) + (group,)
+        return attrs.evolve(base, file=self.file, value_sets=value_sets, groups=groups)
+
+
 def load_vocabulary(path: Path, display: str | None = None) -> Vocabulary:
     """Load and validate one ``facts.yaml``; ``RulesetError`` naming the file and line if it is bad."""
     name = display or str(path)
     return _Reader(name).read(load_yaml(path, name))
+
+
+def load_local_vocabulary(path: Path, display: str, base: Vocabulary, paragraphs: Collection[str]) -> Vocabulary:
+    """A local protocol's ``facts.yaml`` over the vocabulary of the ruleset it extends (``RulesetError`` if bad).
+
+    Each fact must cite one of ``paragraphs`` (the protocol's and the guide's).
+    """
+    return _Reader(display).read_local(load_yaml(path, display), base, paragraphs)
 
 
 def national_vocabulary() -> Vocabulary:

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from ..decision.model import Decision
-from ..facts.model import INPUT_SPECS, STEPS, UNKNOWN, Answer, CaseFacts
+from ..facts.model import INPUT_SPECS, LOCAL_PREFIX, STEPS, UNKNOWN, Answer, CaseFacts, with_fact
 from ..ruleset.model import Ruleset
 
 NOT_SURE = UNKNOWN  # answering "not known" leaves the fact unknown
@@ -103,5 +103,7 @@ def choices(ask: Ask, ruleset: Ruleset) -> tuple[AnswerOption, ...]:
 
 
 def with_answer(facts: CaseFacts, fact: str, value: Any) -> CaseFacts:
+    if fact.startswith(LOCAL_PREFIX):  # a local protocol's own fact
+        return with_fact(facts, fact, UNKNOWN if value is None else str(value))
     group, name = fact.split(".")
     return attrs.evolve(facts, **{group: attrs.evolve(getattr(facts, group), **{name: value})})

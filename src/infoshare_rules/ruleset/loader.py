@@ -19,8 +19,8 @@ from typing import Any, Iterable, Mapping
 import attrs
 
 from ..errors import InputLimitError, RulesetError, describe_name, describe_value, is_name, suggest
-from ..facts.model import FACT_SPECS, INPUT_SPECS, UNKNOWN
-from ..facts.vocabulary import national_path
+from ..facts.model import FACT_SPECS, INPUT_SPECS, VOCABULARY, FactSpec, InputSpec, LOCAL_PREFIX, UNKNOWN, is_fact, local_specs
+from ..facts.vocabulary import FILE_NAME as FACTS_FILE, load_local_vocabulary, national_path
 from ..limits import MAX_YAML_BYTES, read_regular_file
 from .model import (
     DEFAULT_RULESET,
@@ -84,7 +84,7 @@ def _refuse_hidden_defaults(rules: list[Rule]) -> None:
     for rule in rules:
         # (not rule.when: for a rule with alternatives it is their projection, whole domains included)
         for cond in dict.fromkeys(c for alternative in rule.disjuncts for c in alternative):
-            if UNKNOWN not in cond.values or cond.fact not in FACT_SPECS:
+            if UNKNOWN not in cond.values or not is_fact(cond.fact):
                 continue
             if not rule.presumes:
                 raise RulesetError(
@@ -252,12 +252,16 @@ class _Loader:
             if rel in _FOLDER_FILES or (rel.startswith("rules/") and rel.count("/") == 1):
                 continue
             if rel == "facts.yaml":
-                # The library reads one vocabulary, the national one: a folder may carry it unchanged (a copy
-                # of the national ruleset), but facts of its own would not be read, so they are refused.
-                if not extends and read_regular_file(file, MAX_YAML_BYTES) == read_regular_file(national_path(), MAX_YAML_BYTES):
+                # A protocol's facts.yaml declares its own facts (read by _load_facts). A national ruleset's
+                # vocabulary is the one the library's fact model is built from: a folder may carry it
+                # unchanged (a copy of the national ruleset), but a different one would not be read.
+                if extends or read_regular_file(file, MAX_YAML_BYTES) == read_regular_file(national_path(), MAX_YAML_BYTES):
                     continue
-                why = "a protocol cannot declare facts of its own yet" if extends else "facts.yaml differs from the national vocabulary, which is the only one read"
-                raise RulesetError(f"{why}: its rules test the national facts", file=f"{self.display}/{rel}")
+                raise RulesetError(
+                    "facts.yaml differs from the national vocabulary, which is the only national one read: "
+                    "a local protocol (with extends:) declares facts of its own in its facts.yaml",
+                    file=f"{self.display}/{rel}",
+                )
             expected = ", ".join(_FOLDER_FILES) + " and rules/*.yaml"
             raise RulesetError(f"not a file a ruleset folder holds: expected {expected}", file=f"{self.display}/{rel}", suggestion=suggest(rel, _FOLDER_FILES))
 
@@ -296,6 +300,7 @@ class _Loader:
         self.lines: dict[tuple[str, str], int | None] = {}  # where this folder declares each conclusion, obligation, question
 
         self._load_paragraphs(required=base is None)
+        self._load_facts(base)
         self._load_conclusions()
         self._load_obligations()
         doubts = self._doubts(meta, meta_file, base)
@@ -330,7 +335,7 @@ class _Loader:
         self._check_usage(rules, meta_file)
         rules, closing = _stratify(rules, self.conclusions, self.display)
         statement, reason_cites = self._precedence_reason(meta, meta_file, base)
-        tested = {c.fact for r in rules for c in r.when if c.fact in FACT_SPECS} | {d.fact for d in doubts}
+        tested = {c.fact for r in rules for c in r.when if c.fact in self.fact_specs} | {d.fact for d in doubts}
 
         return Ruleset(
             id=ruleset_id,
@@ -354,6 +359,10 @@ class _Loader:
             normative=self._normative(meta, meta_file),
             local_changes=changes,
             weakens=weakens,
+            vocabulary=self.vocabulary,
+            fact_specs=self.fact_specs,
+            input_specs=self.input_specs,
+            local_facts=tuple(n for n in self.input_specs if n.startswith(LOCAL_PREFIX)),
         )
 
     def _effective_from(self, meta: LineDict, file: str) -> str:
@@ -514,13 +523,28 @@ class _Loader:
             _check_keys(raw, shown, f"paragraph {describe_name(pid)}", ["heading", "text"])
             self.paragraphs[pid] = Paragraph(pid, _text(raw["heading"], shown, line, "heading"), _text(raw["text"], shown, line, "text"))
 
+    def _load_facts(self, base: Ruleset | None) -> None:
+        """The facts its rules may test: the national ones, the base's local ones and, for a protocol, its own."""
+        self.vocabulary = base.vocabulary if base else VOCABULARY
+        self.fact_specs: dict[str, FactSpec] = dict(base.fact_specs) if base else dict(FACT_SPECS)
+        self.input_specs: dict[str, InputSpec] = dict(base.input_specs) if base else dict(INPUT_SPECS)
+        path, shown = self._file(FACTS_FILE)
+        if base is None or not path.is_file():
+            return
+        self.vocabulary = load_local_vocabulary(path, shown, base.vocabulary, self.paragraphs)
+        facts, inputs = local_specs(self.vocabulary)
+        self.fact_specs.update(facts)
+        self.input_specs.update(inputs)
+
     def _load_conclusions(self) -> None:
         shown, data = self._read_mapping("conclusions.yaml", "names to definitions")
         for name, raw in data.items():
             line = data.key_lines.get(name)
             what = f"conclusion {describe_name(_name(name, shown, line, 'a conclusion'))}"
-            if name in FACT_SPECS or name == VERDICT_FACT or name in self.conclusions:
+            if name in self.fact_specs or name == VERDICT_FACT or name in self.conclusions:
                 raise RulesetError(f"{what}: name already used by a fact or conclusion", file=shown, line=line)
+            if is_fact(name):
+                raise RulesetError(f"{what}: names starting {LOCAL_PREFIX!r} are a local protocol's own facts (its facts.yaml)", file=shown, line=line)
             _check_keys(raw, shown, what, ["values", "statement", "cites"], ["stated_by"])
             values = tuple(_name(v, shown, raw.key_lines["values"], f"{what}: a value") for v in _str_list(raw["values"], shown, raw.key_lines["values"], f"{what}: values"))
             if UNDETERMINED in values:
@@ -528,13 +552,13 @@ class _Loader:
             stated_by = None
             if "stated_by" in raw:
                 stated_by = _text(raw["stated_by"], shown, raw.key_lines["stated_by"], f"{what}: stated_by")
-                spec = FACT_SPECS.get(stated_by)
+                spec = self.fact_specs.get(stated_by)
                 if spec is None:
                     raise RulesetError(
                         f"{what}: stated_by names unknown fact {describe_name(stated_by)}",
                         file=shown,
                         line=raw.key_lines["stated_by"],
-                        suggestion=suggest(stated_by, FACT_SPECS),
+                        suggestion=suggest(stated_by, self.fact_specs),
                     )
                 if sorted(spec.values) != sorted(values + (UNKNOWN,)):
                     raise RulesetError(
@@ -560,8 +584,8 @@ class _Loader:
 
     def _domain(self, name: str) -> tuple[str, ...] | None:
         """Allowed values of a name rules may test."""
-        if name in FACT_SPECS:
-            return FACT_SPECS[name].values
+        if name in self.fact_specs:
+            return self.fact_specs[name].values
         if name in self.conclusions:
             return self.conclusions[name].values + (UNDETERMINED,)
         if name == VERDICT_FACT:
@@ -575,7 +599,7 @@ class _Loader:
         what = f"rule {describe_name(rule_id)}"
         cites = self._cites(raw, file, what)
         wline = raw.key_lines["when"]
-        reader = ConditionReader(what, file, self._domain, lambda: [*FACT_SPECS, *self.conclusions, VERDICT_FACT])
+        reader = ConditionReader(what, file, self._domain, lambda: [*self.fact_specs, *self.conclusions, VERDICT_FACT])
         written = reader.read(raw["when"], wline)
         conditions: dict[str, Condition] = {t.fact: Condition(t.fact, t.values) for t in written.terms if isinstance(t, Test)}
         connectives = has_connectives(written)
@@ -679,10 +703,10 @@ class _Loader:
             raise RulesetError(f"{what}: a presumption needs 'wording': the guide's words that state the default", file=file, line=pline)
         out = []
         for fact, value in presumes.items():
-            spec = FACT_SPECS.get(fact)
-            if spec is None or fact not in INPUT_SPECS:
+            spec = self.fact_specs.get(fact)
+            if spec is None or fact not in self.input_specs:
                 raise RulesetError(
-                    f"{what}: presumes unknown fact {describe_name(fact)}", file=file, line=pline, suggestion=suggest(str(fact), INPUT_SPECS)
+                    f"{what}: presumes unknown fact {describe_name(fact)}", file=file, line=pline, suggestion=suggest(str(fact), self.input_specs)
                 )
             value = str(value)
             if value not in spec.values or value == UNKNOWN:
@@ -735,9 +759,9 @@ class _Loader:
             line = getattr(raw, "line", None)
             _check_keys(raw, file, "doubt", ["fact", "value", "statement", "cites"], ["between"])
             fact = _text(raw["fact"], file, line, "doubt: fact")
-            spec = FACT_SPECS.get(fact)
+            spec = self.fact_specs.get(fact)
             if spec is None:
-                raise RulesetError(f"doubt: unknown fact {describe_name(fact)}", file=file, line=line, suggestion=suggest(fact, FACT_SPECS))
+                raise RulesetError(f"doubt: unknown fact {describe_name(fact)}", file=file, line=line, suggestion=suggest(fact, self.fact_specs))
             value = _text(raw["value"], file, line, "doubt: value")
             between = _str_list(raw["between"], file, line, "doubt: between") if "between" in raw else ()
             for v in (value, *between):
@@ -822,7 +846,7 @@ def must_share_cone(rules: Iterable[Rule]) -> tuple[set[str], set[str]]:
             if rule.asserts[0] in names and rule.id not in ids:
                 ids.add(rule.id)
                 changed = True
-                names |= {c.fact for c in rule.when if c.fact not in FACT_SPECS}
+                names |= {c.fact for c in rule.when if not is_fact(c.fact)}
     return ids, names
 
 

@@ -7,7 +7,8 @@ from typing import Any, Mapping
 
 import attrs
 
-from ..facts.model import VOCABULARY
+from ..errors import FactsError, suggest
+from ..facts.model import FACT_SPECS, INPUT_SPECS, LOCAL_PREFIX, VOCABULARY, CaseFacts, FactSpec, InputSpec, flatten
 from ..facts.vocabulary import Vocabulary
 from .verdict import Verdict
 
@@ -183,14 +184,49 @@ class Ruleset:
     local_changes: tuple[LocalChange, ...] = ()
     #: a local protocol's declared weakenings of the ruleset it extends
     weakens: tuple[Weakening, ...] = ()
+    #: the fact vocabulary its rules and cases are stated in: the national ``facts.yaml``, plus a local
+    #: protocol's own (group ``local``)
+    vocabulary: Vocabulary = VOCABULARY
+    #: every name rules may test that a case states (national and ``local.*``), as ``FACT_SPECS``
+    fact_specs: Mapping[str, FactSpec] = FACT_SPECS
+    #: every fact a caller can give (national and ``local.*``), in the order questions take them
+    input_specs: Mapping[str, InputSpec] = INPUT_SPECS
+    #: the local protocol's own facts, ``local.<name>``, in declaration order
+    local_facts: tuple[str, ...] = ()
 
     @property
     def facts(self) -> Vocabulary:
-        """The fact vocabulary its rules and cases are stated in: the national ruleset's ``facts.yaml``.
+        """The fact vocabulary its rules and cases are stated in (see ``vocabulary``)."""
+        return self.vocabulary
 
-        Every ruleset shares it for now; a local protocol's own facts are not read yet.
+    def flat(self, facts: CaseFacts) -> dict[str, str]:
+        """The facts as the flat map its rules test, its own ``local.*`` facts included (unknown where not given).
+
+        A local fact this ruleset does not declare, or a value its value set lacks, raises
+        :class:`FactsError` at ``$.local.<name>``.
         """
-        return VOCABULARY
+        self.check_local(facts)
+        return flatten(facts, self.local_facts)
+
+    def own_facts(self, facts: CaseFacts) -> CaseFacts:
+        """``facts`` without the local facts this ruleset does not declare (to it they are unknown).
+
+        How analysis decides a protocol's case under the ruleset it extends (``check``, ``diff``):
+        ``decide()`` itself refuses an undeclared local fact rather than ignore a misspelt one.
+        """
+        kept = {name: value for name, value in facts.local.items() if LOCAL_PREFIX + name in self.fact_specs}
+        return facts if len(kept) == len(facts.local) else attrs.evolve(facts, local=kept)
+
+    def check_local(self, facts: CaseFacts) -> None:
+        """``FactsError`` for a local fact of ``facts`` this ruleset does not declare or a value it does not allow."""
+        for name, value in facts.local.items():
+            spec = self.fact_specs.get(LOCAL_PREFIX + name)
+            if spec is None:
+                known = [n[len(LOCAL_PREFIX):] for n in self.local_facts]
+                expected = f"one of {', '.join(known)}" if known else f"no local facts: ruleset {self.id} declares none"
+                raise FactsError(f"$.local.{name}", "unknown fact", expected=expected, suggestion=suggest(name, known))
+            if value not in spec.values:
+                raise FactsError(f"$.local.{name}", "not an allowed value", expected=list(spec.values), got=value, suggestion=suggest(value, spec.values))
 
     @property
     def publication_reference(self) -> str:

@@ -15,7 +15,8 @@ from typing import Iterable
 
 import attrs
 
-from ..facts.model import FACT_SPECS
+from ..errors import RulesetError
+from ..facts.model import FactSpec
 from ..ruleset.model import STATED, UNDETERMINED, VERDICT_FACT, Rule, Ruleset
 from ..ruleset.verdict import Verdict
 from .space import BDD, InputSpace
@@ -44,9 +45,31 @@ class Clash:
 
 
 def analysed_facts(rulesets: Iterable[Ruleset]) -> list[str]:
-    """The input facts the rulesets test, in the order the facts are declared (flowchart order)."""
+    """The input facts the rulesets test, in the order the facts are declared (flowchart order, a protocol's own last)."""
+    rulesets = list(rulesets)
     tested = set().union(*(r.tested for r in rulesets))
-    return [name for name in FACT_SPECS if name in tested]
+    return [name for name in analysed_specs(rulesets) if name in tested]
+
+
+def analysed_specs(rulesets: Iterable[Ruleset]) -> dict[str, FactSpec]:
+    """Every fact the rulesets declare (the national ones and each protocol's ``local.*``), for ``InputSpace``.
+
+    Two rulesets declaring one local fact with different values cannot share an input space: a
+    ``RulesetError`` names the fact and both rulesets.
+    """
+    specs: dict[str, FactSpec] = {}
+    owner: dict[str, str] = {}
+    for ruleset in rulesets:
+        for name, spec in ruleset.fact_specs.items():
+            if name in specs and specs[name].values != spec.values:
+                raise RulesetError(
+                    f"fact {name} has the values {', '.join(specs[name].values)} in ruleset {owner[name]} but "
+                    f"{', '.join(spec.values)} in ruleset {ruleset.id}: rulesets compared must agree on the values of a fact",
+                    file=f"{ruleset.path.name}/facts.yaml",
+                )
+            specs.setdefault(name, spec)
+            owner.setdefault(name, ruleset.id)
+    return specs
 
 
 def find_cycle(ruleset: Ruleset) -> tuple[str, ...] | None:

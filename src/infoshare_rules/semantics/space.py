@@ -17,7 +17,7 @@ import math
 from typing import Any, Iterable, Mapping, TypeAlias
 
 from ..errors import EngineUnavailableError
-from ..facts.model import AGE_IN_BAND, FACT_SPECS, UNKNOWN
+from ..facts.model import AGE_IN_BAND, FACT_SPECS, UNKNOWN, FactSpec
 
 try:
     from dd import cudd as _bdd_module
@@ -34,7 +34,7 @@ BDD: TypeAlias = Any
 class InputSpace:
     """The facts (as rules test them) and the BDD variables that encode them."""
 
-    def __init__(self, facts: Iterable[str]) -> None:
+    def __init__(self, facts: Iterable[str], specs: Mapping[str, FactSpec] = FACT_SPECS) -> None:
         if _bdd_module is None:
             raise EngineUnavailableError(
                 "deciding by cases, infoshare check and diff need the dd package (binary decision diagrams): pip install dd"
@@ -46,7 +46,7 @@ class InputSpace:
         self.bits: dict[str, tuple[str, ...]] = {}
         self.fact_of_level: list[str] = []
         for n, fact in enumerate(self.facts):
-            declared = FACT_SPECS[fact].values
+            declared = specs[fact].values
             values = (UNKNOWN, *(v for v in declared if v != UNKNOWN))  # unknown is code 0
             width = max(1, math.ceil(math.log2(len(values))))
             names = tuple(f"f{n}_{b}" for b in range(width))

@@ -34,6 +34,7 @@ from ..api_types import EngineName
 from ..contracts.decision_json import converter, decision_to_dict
 from ..contracts.errors_json import error_document, error_items
 from ..decision.decide import decide
+from ..decision.question_index import prepare as prepare_questions
 from ..engines.registry import get_engine
 from ..errors import DocumentError, FactsError, InfoshareError, json_path, suggest
 from ..limits import parse_json_document
@@ -94,12 +95,19 @@ def _parameter_problem(error: Mapping[str, Any]) -> dict[str, Any]:
     return _problem(name, str(error.get("msg", "invalid")), None if expected is None else str(expected))
 
 
-def create_app(*, rulesets: Sequence[str] | None = None, engine: EngineName = "compiled") -> FastAPI:
-    """The service, with ``rulesets`` (default: every shipped one) loaded and compiled now."""
+def create_app(*, rulesets: Sequence[str] | None = None, engine: EngineName = "compiled", prepare: bool = False) -> FastAPI:
+    """The service, with ``rulesets`` (default: every shipped one) loaded and compiled now.
+
+    ``prepare``: build each ruleset's question index now (:func:`infoshare_rules.prepare`: tens of
+    seconds of CPU once, then a decision's questions cost about what its verdict does); ``infoshare
+    serve`` does, unless ``--no-prepare``.
+    """
     loaded: dict[str, Ruleset] = {}
     for ruleset_id in rulesets if rulesets is not None else available_rulesets():
         ruleset = load_ruleset(ruleset_id)
         get_engine(ruleset, engine)
+        if prepare:
+            prepare_questions(ruleset)
         decide(facts_from_dict({}), ruleset=ruleset, engine=engine)  # warm: first-decision caches filled now
         loaded[ruleset.id] = ruleset
     default_id = DEFAULT_RULESET if DEFAULT_RULESET in loaded else next(iter(loaded))
@@ -257,8 +265,8 @@ def create_app(*, rulesets: Sequence[str] | None = None, engine: EngineName = "c
         return _json_response(converter.unstructure(paragraph_view(rules, paragraph_id)))
 
     @app.get("/schema/facts", summary="JSON Schema of the facts document", operation_id="getFactsSchema")
-    async def facts_schema_route() -> Response:
-        return _json_response(facts_json_schema())
+    async def facts_schema_route(ruleset: str | None = Query(None, description="Ruleset id (default: the national guide); a local protocol's schema lists its own facts under local.")) -> Response:
+        return _json_response(facts_json_schema(ruleset_for(ruleset).facts if ruleset else None))
 
     @app.get("/health", summary="Liveness, version, engine and rulesets", operation_id="getHealth")
     async def health_route() -> Response:
@@ -352,7 +360,8 @@ def _decide_batch(items: list[Any], parse_errors: dict[int, list[dict[str, Any]]
 def app_from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory`` and multi-worker serving: settings from INFOSHARE_* variables."""
     names = os.environ.get("INFOSHARE_RULESETS")
-    return create_app(rulesets=names.split(",") if names else None, engine=cast(EngineName, os.environ.get("INFOSHARE_ENGINE", "compiled")))  # checked by create_app's first decide()
+    engine = cast(EngineName, os.environ.get("INFOSHARE_ENGINE", "compiled"))  # checked by create_app's first decide()
+    return create_app(rulesets=names.split(",") if names else None, engine=engine, prepare=os.environ.get("INFOSHARE_PREPARE") == "1")
 
 
 __all__ = ["app_from_environment", "create_app"]
