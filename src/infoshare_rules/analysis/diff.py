@@ -20,6 +20,7 @@ from typing import Iterable
 import attrs
 
 from ..cases.suite import discover, load_case_file
+from ..decision.cases import lent
 from ..decision.decide import decide
 from ..errors import FactsError, RulesetConflictError
 from ..ruleset.model import Rule, Ruleset
@@ -158,6 +159,7 @@ def _outcomes(model: Semantics, compared: BDD) -> dict[str, BDD]:
 def diff_rulesets(a: Ruleset, b: Ruleset, *, cases: Iterable[str | Path] | None = None) -> RulesetDiff:
     """Compare A and B: structure, every behavioural difference on complete cases (exact), and optionally a case suite."""
     space = InputSpace(analysed_facts([a, b]), analysed_specs([a, b]))
+    space.bound_cache()  # a large ruleset's analysis: half the memory, the same time
     ma, mb = Semantics(a, space), Semantics(b, space)
     # each side's complete cases, by its own presumptions, over the facts it tests
     fa, fb = analysed_facts([a]), analysed_facts([b])
@@ -167,26 +169,31 @@ def diff_rulesets(a: Ruleset, b: Ruleset, *, cases: Iterable[str | Path] | None 
     # complete for one side and not the other on a fact both test (the rest complete for the side testing it)
     sa, sb = complete_cases(ma, shared), complete_cases(mb, shared)
     one_sided = ((sa & ~sb) | (sb & ~sa)) & complete_cases(ma, only_a) & complete_cases(mb, only_b)
-    oa, ob = _outcomes(ma, compared), _outcomes(mb, compared)
-    regions: list[Region] = []
-    differ = space.false
-    for va, ra in oa.items():
-        for vb, rb in ob.items():
-            if va == vb:
-                continue
-            region = ra & rb
-            if region == space.false:
-                continue
-            differ |= region
-            regions.append(_region(space, "verdict", va, vb, region, a, b))
-    ok = ma.ok & mb.ok & compared
-    for name in sorted(set(ma.obligations) | set(mb.obligations)):
-        in_a = ma.obligations.get(name, space.false)
-        in_b = mb.obligations.get(name, space.false)
-        for kind, region in (("obligation_gained", in_b & ~in_a & ok), ("obligation_lost", in_a & ~in_b & ok)):
-            if region & space.domain != space.false:
+    with lent([ma, mb]):  # each witness is decided with these regions, not a second build of them
+        oa, ob = _outcomes(ma, compared), _outcomes(mb, compared)
+        regions: list[Region] = []
+        differ = space.false
+        for va, ra in oa.items():
+            if va in ob and ra & ~ob[va] == space.false:
+                continue  # B decides alike wherever A gives va (each side's outcomes partition the cases compared)
+            for vb, rb in ob.items():
+                if va == vb:
+                    continue
+                region = ra & rb
+                if region == space.false:
+                    continue
                 differ |= region
-                regions.append(_region(space, kind, name, name, region, a, b))
+                regions.append(_region(space, "verdict", va, vb, region, a, b))
+        ok = ma.ok & mb.ok & compared
+        for name in sorted(set(ma.obligations) | set(mb.obligations)):
+            in_a = ma.obligations.get(name, space.false)
+            in_b = mb.obligations.get(name, space.false)
+            if in_a == in_b:
+                continue  # raised on the same inputs by both
+            for kind, region in (("obligation_gained", in_b & ~in_a & ok), ("obligation_lost", in_a & ~in_b & ok)):
+                if region != space.false:  # ok is within the domain
+                    differ |= region
+                    regions.append(_region(space, kind, name, name, region, a, b))
     total = space.count(compared)
     flips, run = _case_flips(cases, a, b) if cases is not None else (None, 0)
     return RulesetDiff(

@@ -20,9 +20,11 @@ else is asked.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import itertools
 import threading
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from ..facts.model import UNKNOWN
 from ..ruleset.model import STATED, Rule, Ruleset
@@ -34,10 +36,15 @@ from ..semantics.space import BDD, InputSpace
 class CaseSpace:
     """One ruleset's verdict regions over its completions, built once per ruleset (about 0.3 s)."""
 
-    def __init__(self, rules: Ruleset) -> None:
+    def __init__(self, rules: Ruleset, semantics: Semantics | None = None) -> None:
+        """``semantics``: the ruleset's, already built over a space of exactly its facts (see ``lent``)."""
         self.rules = rules
-        self.space = space = InputSpace(analysed_facts([rules]), rules.fact_specs)
-        self.semantics = semantics = Semantics(rules, space)
+        if semantics is None:
+            semantics = Semantics(rules, InputSpace(analysed_facts([rules]), rules.fact_specs))
+        elif semantics.ruleset is not rules or not _own_space(semantics):
+            raise ValueError("a case space needs the ruleset's own semantics, over a space of exactly the facts it tests")
+        self.semantics = semantics
+        self.space = space = semantics.space
         manager = space.manager
         unknown = {fact: space.eq(fact, UNKNOWN) for fact in space.facts}
         #: for each fact a presumption fills, where one of its presumptions fires
@@ -364,8 +371,40 @@ _spaces: dict[str, CaseSpace] = {}
 _spaces_lock = threading.Lock()
 
 
+#: case spaces lent by ``lent`` to decide() in this thread (or task) only: not kept after
+_lent: contextvars.ContextVar[tuple[CaseSpace, ...]] = contextvars.ContextVar("infoshare_lent_case_spaces", default=())
+
+
+def _own_space(model: Semantics) -> bool:
+    """Whether the model's space is the one its ruleset's case space would build: its facts, in order, with its values."""
+    rules, space = model.ruleset, model.space
+    return space.facts == tuple(analysed_facts([rules])) and all(
+        space.values[f] == (UNKNOWN, *(v for v in rules.fact_specs[f].values if v != UNKNOWN)) for f in space.facts
+    )
+
+
+@contextlib.contextmanager
+def lent(models: Iterable[Semantics]) -> Iterator[None]:
+    """While in this block, decide() (in this thread) on one of the models' rulesets uses the model's
+    semantics (a ruleset's, over a space of exactly its facts) instead of building or keeping its own.
+
+    For the analysis (``infoshare check``, ``diff``), which has built the semantics already and runs
+    every witness through decide(): the same regions, so the same decisions, built once; and the
+    analysed rulesets do not stay in the process-wide cache. A model over a wider space is skipped.
+    """
+    spaces = tuple(CaseSpace(m.ruleset, m) for m in models if _own_space(m))
+    token = _lent.set(_lent.get() + spaces)
+    try:
+        yield
+    finally:
+        _lent.reset(token)
+
+
 def case_space(rules: Ruleset) -> CaseSpace:
     """The ruleset's case space, built on first use and kept (rulesets are immutable, keyed by hash)."""
+    for lent_space in _lent.get():
+        if lent_space.rules is rules:
+            return lent_space
     found = _spaces.get(rules.hash)
     if found is None:
         with _spaces_lock:

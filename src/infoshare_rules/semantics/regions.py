@@ -162,18 +162,21 @@ class Semantics:
         for doubt in ruleset.doubts:
             here = space.eq(doubt.fact, doubt.value) if doubt.fact in space.values else false
             if doubt.between:
+                # The base verdicts partition every input (each is its candidate minus those before it,
+                # undetermined the rest), so two valid outcomes differ exactly where some verdict holds
+                # in one and not in the other: len(base) operations per pair of values, not len(base)^2.
                 outcomes = []
                 for value in doubt.between:
                     valid = ~space.substitute(self.contradictory, doubt.fact, value)
                     doubt_errors |= here & valid & space.substitute(self.conflicting, doubt.fact, value)
-                    outcomes.append({v: valid & space.substitute(region, doubt.fact, value) for v, region in self.base.items()})
+                    outcomes.append((valid, [space.substitute(region, doubt.fact, value) for region in self.base.values()]))
                 differ = false
-                for i, one in enumerate(outcomes):
-                    for second in outcomes[i + 1 :]:
-                        for va, ra in one.items():
-                            for vb, rb in second.items():
-                                if va is not vb:
-                                    differ |= ra & rb
+                for i, (valid_one, one) in enumerate(outcomes):
+                    for valid_second, second in outcomes[i + 1 :]:
+                        changed = false
+                        for ra, rb in zip(one, second):
+                            changed |= ra & ~rb
+                        differ |= valid_one & valid_second & changed
                 this = here & differ
             else:
                 this = here & self.base[Verdict.UNDETERMINED]
@@ -192,7 +195,10 @@ class Semantics:
         self.obligations: dict[str, BDD] = {}
         for rule in ruleset.rules:
             if rule.kind == "obligation":
-                self.obligations[rule.name] = self.obligations.get(rule.name, false) | (self.fires[rule.index] & self.ok)
+                raised = self.fires[rule.index]
+                if not all(any(c.fact == VERDICT_FACT for c in alternative) for alternative in rule.disjuncts):
+                    raised &= self.ok  # (reading the verdict, it fires within the final verdicts: within ok already)
+                self.obligations[rule.name] = self.obligations.get(rule.name, false) | raised
 
     def _value(self, name: str, value: str) -> BDD:
         if value == UNDETERMINED:
