@@ -277,6 +277,13 @@ def test_the_service_decides_refuses_and_describes_local_facts():
 
 
 def _service_checks(client) -> None:  # type: ignore[no-untyped-def]
+    # schemathesis found this one: a record whose facts hold a local fact name the fact model refuses gave a 500
+    record = client.post(f"/record?ruleset={RULES.id}", json={"facts": with_local("yes"), "record_id": "r1", "recorded_at": "2026-12-04T10:00:00Z", "include_facts": True})
+    assert record.status_code == 200, record.text
+    bad = record.json()
+    bad["facts"]["local"] = {"z\u00a7a": ">99.99%"}
+    refused = client.post("/verify", json={"record": bad})
+    assert refused.status_code == 422 and "$.record.facts.local" in refused.text, refused.text
     told = client.post(f"/decide?ruleset={RULES.id}", json=with_local("yes"))
     assert told.status_code == 200, told.text
     assert told.json()["verdict"] == "share"
@@ -363,3 +370,17 @@ def test_replay_against_another_ruleset_leaves_out_the_facts_it_does_not_declare
     assert decide_chunk(protocol, 0, [record])[0].verdict.value == "share"
     assert isinstance(decide_chunk(national, 0, [record])[0], RecordError)  # batch under one ruleset: refused
     assert decide_chunk(national, 0, [record], own_facts=True)[0].verdict.value == "seek_consent"  # replay's against
+
+
+@pytest.mark.parametrize("local", [{"z\u00a7a": "yes"}, {"ok": ">99.99%"}, {"ok": 5}])
+def test_a_record_with_malformed_local_facts_is_a_document_error(local):
+    from infoshare_rules.errors import DocumentError
+    from infoshare_rules.records.json import record_from_dict, record_to_dict
+    from infoshare_rules.records.make import make_record
+
+    data = record_to_dict(make_record(facts_from_dict(with_local("yes")), record_id="r", recorded_at="2026-12-04T10:00:00Z", ruleset=RULES, include_facts=True))
+    assert record_from_dict(data).facts == facts_from_dict(with_local("yes"))
+    data["facts"]["local"] = local
+    with pytest.raises(DocumentError) as info:
+        record_from_dict(data)
+    assert info.value.path.startswith("$.facts.local")

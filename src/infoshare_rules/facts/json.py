@@ -12,7 +12,7 @@ from cattrs.errors import AttributeValidationNote, ClassValidationError, Forbidd
 
 from ..errors import FactsError, describe_key, suggest
 from ..limits import parse_json_document
-from .local import GROUP as LOCAL_GROUP, LocalFacts, to_local
+from .local import GROUP as LOCAL_GROUP, NAME_PATTERN, VALUE_PATTERN, LocalFacts, to_local
 from .vocabulary import Vocabulary
 from .model import GROUP_FIELDS, GROUPS, CaseFacts, _FactEnum
 
@@ -158,7 +158,8 @@ def _local_schema(vocabulary: Vocabulary | None, defs: dict[str, Any]) -> dict[s
             "type": "object",
             "description": "A local protocol's own facts, by name (declared in the protocol's facts.yaml), each a string "
             "value; a decision refuses one its ruleset does not declare. The national ruleset declares none.",
-            "additionalProperties": {"type": "string"},
+            "propertyNames": {"pattern": NAME_PATTERN},
+            "additionalProperties": {"type": "string", "pattern": VALUE_PATTERN},
         }
     assert vocabulary is not None
     props: dict[str, Any] = {}

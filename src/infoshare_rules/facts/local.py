@@ -16,8 +16,11 @@ from ..errors import FactsError, describe_key
 
 UNKNOWN = "unknown"
 GROUP = "local"
-_NAME = re.compile(r"[a-z][a-z0-9_]*")
-_VALUE = re.compile(r"[a-z0-9][a-z0-9_]*")
+#: what a local fact's name and value look like (JSON Schema patterns; the ruleset checks the rest)
+NAME_PATTERN = "^[a-z][a-z0-9_]*$"
+VALUE_PATTERN = "^[a-z0-9][a-z0-9_]*$"
+_NAME = re.compile(NAME_PATTERN)
+_VALUE = re.compile(VALUE_PATTERN)
 
 
 class LocalFacts(Mapping[str, str]):

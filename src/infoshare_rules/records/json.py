@@ -9,13 +9,14 @@ from typing import Any
 
 import attrs
 import jsonschema
+from cattrs.errors import ClassValidationError
 
 from .make import MAX_ID_LENGTH, RECORD_ID_PATTERN
 from .model import DecisionRecord
 from .verify import Verification
 from ..contracts.decision_json import converter as decision_converter
 from ..contracts.decision_json import first_problem, read_document, schema_builder
-from ..errors import DocumentError
+from ..errors import DocumentError, FactsError
 from ..facts.json import SCHEMA_BASE, facts_from_dict, facts_json_schema, facts_to_dict
 from ..facts.model import CaseFacts
 
@@ -83,7 +84,23 @@ def record_from_dict(data: Any) -> DecisionRecord:
     if problem is not None:
         raise problem
     fields = {key: value for key, value in data.items() if key in _FIELD_NAMES}
-    return converter.structure(fields, DecisionRecord)
+    try:
+        return converter.structure(fields, DecisionRecord)
+    except ClassValidationError as exc:  # facts the schema lets through but the fact model refuses
+        found = _facts_error(exc)
+        if found is None:
+            raise
+        raise found.at("$.facts") from None
+
+
+def _facts_error(exc: BaseException) -> FactsError | None:
+    if isinstance(exc, FactsError):
+        return exc
+    for sub in getattr(exc, "exceptions", ()):
+        found = _facts_error(sub)
+        if found is not None:
+            return found
+    return None
 
 
 def record_from_json(text: str | bytes) -> DecisionRecord:
