@@ -82,6 +82,8 @@ def test_unknown_is_the_same_as_not_given():
     assert facts_from_dict(with_local("unknown")) == facts_from_dict(CASE)
     assert hash(facts_from_dict(with_local("unknown"))) == hash(facts_from_dict(CASE))
     assert with_fact(facts_from_dict(CASE), FACT, "yes") == facts_from_dict(with_local("yes"))
+    assert facts_from_dict(with_local("yes")).local == {NAME: "yes"} == facts_from_dict(with_local("yes")).local
+    assert facts_from_dict(CASE).local == {NAME: "unknown"} and facts_from_dict(CASE).local != {NAME: "no"}
 
 
 def test_json_round_trip_keeps_local_facts_and_omits_an_empty_group():

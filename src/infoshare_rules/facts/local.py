@@ -62,6 +62,8 @@ class LocalFacts(Mapping[str, str]):
     def __eq__(self, other: object) -> bool:
         if isinstance(other, LocalFacts):
             return self._items == other._items
+        if isinstance(other, Mapping):  # as a Mapping compares, with unknown the same as not given
+            return self._items == {k: v for k, v in other.items() if v != UNKNOWN}
         return NotImplemented
 
     def __repr__(self) -> str:
