@@ -18,6 +18,7 @@ from .decision.decide import decide as _decide
 from .decision.question_index import prepare
 from .decision.model import AnswerOption, Conclusion, Decision, Obligation, Premise, Presumption, Question, RulesetRef, TraceStep
 from .errors import (
+    AnalysisBudgetError,
     DocumentError,
     EngineUnavailableError,
     FactsError,
@@ -84,6 +85,7 @@ decide: _Decide = _decide
 __all__ = [
     "DEFAULT_RULESET",
     "AgeBand",
+    "AnalysisBudgetError",
     "Answer",
     "AnswerOption",
     "Applicability",

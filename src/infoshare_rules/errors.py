@@ -209,6 +209,25 @@ class InputLimitError(InfoshareError):
         super().__init__(message)
 
 
+class AnalysisBudgetError(InfoshareError):
+    """``infoshare check`` or ``diff`` ran past its CPU budget: the exact analysis was given up, nothing reported.
+
+    ``rulesets`` are the rulesets analysed, each as (id, number of rules); ``seconds`` the budget and
+    ``stage`` how far the analysis got (``"the doubts of ruleset 'x' (stage 5)"``...).
+    """
+
+    def __init__(self, rulesets: Sequence[tuple[str, int]], seconds: float, stage: str) -> None:
+        self.rulesets = tuple(rulesets)
+        self.seconds = seconds
+        self.stage = stage
+        what = " against ".join(f"{describe_name(name)} ({rules:,} rules)" for name, rules in self.rulesets)
+        super().__init__(
+            f"the exact analysis of {what} did not finish within its budget of {seconds:g} CPU seconds (it had "
+            f"reached {stage}); nothing was reported. Give it more time (--budget SECONDS, 0 for no limit), "
+            "or analyse fewer rules at once"
+        )
+
+
 class EngineUnavailableError(InfoshareError):
     """The requested engine cannot run here (durable-rules does not import on Python 3.13+)."""
 

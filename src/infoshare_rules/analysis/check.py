@@ -27,6 +27,8 @@ from ..ruleset.verdict import Verdict
 from .complete import complete_cases
 from .outcome import outcome_of
 from ..semantics.regions import CyclicConclusions, Semantics, analysed_facts, analysed_specs, find_cycle
+from ..errors import AnalysisBudgetError
+from ..semantics.budget import UNLIMITED, Budget, without_diagrams
 from ..semantics.space import BDD, InputSpace
 
 
@@ -54,7 +56,17 @@ class CheckReport:
         return not self.findings
 
 
-def check_ruleset(ruleset: Ruleset) -> CheckReport:
+def check_ruleset(ruleset: Ruleset, *, budget: float | None = None) -> CheckReport:
+    """Every finding about ``ruleset``, each with a witness. ``budget``: CPU seconds the exact analysis may take
+    (None: no limit); past it, AnalysisBudgetError, checked between diagram operations (see semantics/budget.py)."""
+    try:
+        return _check(ruleset, budget)
+    except AnalysisBudgetError as exc:
+        gave_up = without_diagrams(exc)
+    raise gave_up
+
+
+def _check(ruleset: Ruleset, budget: float | None) -> CheckReport:
     findings: list[Finding] = []
     findings += _uncited(ruleset)
     cycle = find_cycle(ruleset)
@@ -63,19 +75,23 @@ def check_ruleset(ruleset: Ruleset) -> CheckReport:
         return CheckReport(ruleset, tuple(findings), {}, 0, ())
     base = load_ruleset(ruleset.extends) if ruleset.extends else None
     analysed = [ruleset, *([base] if base else [])]
+    spent = UNLIMITED if budget is None else Budget(budget, [(r.id, len(r.rules)) for r in analysed])
     space = InputSpace(analysed_facts(analysed), analysed_specs(analysed))
     space.bound_cache()  # a large ruleset's analysis: half the memory, the same time
     try:
-        model = Semantics(ruleset, space)
+        model = Semantics(ruleset, space, budget=spent)
     except CyclicConclusions as exc:  # pragma: no cover - find_cycle caught it above
         findings.append(Finding("cycle", str(exc)))
         return CheckReport(ruleset, tuple(findings), {}, 0, ())
     with lent([model]):  # each witness is decided with these regions, not a second build of them
-        return _analyse(ruleset, base, space, model, findings)
+        return _analyse(ruleset, base, space, model, findings, spent)
 
 
-def _analyse(ruleset: Ruleset, base: Ruleset | None, space: InputSpace, model: Semantics, findings: list[Finding]) -> CheckReport:
+def _analyse(
+    ruleset: Ruleset, base: Ruleset | None, space: InputSpace, model: Semantics, findings: list[Finding], budget: Budget
+) -> CheckReport:
     for clash in model.clashes:
+        budget.spend("the conflicts' witnesses")
         if clash.stated:
             continue  # a stated answer against the finer facts: the caller's contradiction, not the ruleset's
         witness = space.witness(clash.region)
@@ -92,6 +108,7 @@ def _analyse(ruleset: Ruleset, base: Ruleset | None, space: InputSpace, model: S
             )
         )
     usable = space.domain & ~model.contradictory
+    budget.spend("the rules that never fire")
     for rule in ruleset.rules:
         if rule.origin == STATED:
             continue
@@ -110,9 +127,11 @@ def _analyse(ruleset: Ruleset, base: Ruleset | None, space: InputSpace, model: S
         if model.obligations.get(oid, space.false) == space.false:
             raisers = tuple(r.id for r in ruleset.rules if r.kind == "obligation" and r.name == oid)
             findings.append(Finding("obligation_unreachable", f"obligation {oid!r} is never raised", rules=raisers))
+    budget.spend("the complete cases")
     complete = complete_cases(model)
     if base is not None:
-        findings += _weakenings(ruleset, base, model, space, complete)
+        findings += _weakenings(ruleset, base, model, space, complete, budget)
+    budget.spend("the counts of complete cases by verdict")
     regions = {v.value: space.count(model.final[v] & complete) for v in Verdict}
     regions["contradictory_facts"] = space.count(model.contradictory & complete)
     regions["ruleset_conflict"] = space.count(model.errors & ~model.contradictory & complete)
@@ -128,7 +147,7 @@ def _uncited(ruleset: Ruleset) -> list[Finding]:
     ]
 
 
-def _weakenings(ruleset: Ruleset, base: Ruleset, model: Semantics, space: InputSpace, complete: BDD) -> list[Finding]:
+def _weakenings(ruleset: Ruleset, base: Ruleset, model: Semantics, space: InputSpace, complete: BDD, budget: Budget) -> list[Finding]:
     """``complete``: the protocol's complete cases; compared where they are the national ruleset's too."""
     findings = []
     declared = {w.what: w for w in ruleset.weakens}
@@ -142,7 +161,8 @@ def _weakenings(ruleset: Ruleset, base: Ruleset, model: Semantics, space: InputS
                 cites=w.cites if w else (),
             )
         )
-    national = Semantics(base, space)
+    national = Semantics(base, space, budget=budget)
+    budget.spend("the cases the protocol makes contradictory")
     both = complete & complete_cases(national)
     reasons = "; ".join(f"{w.what}: {w.reason}" for w in ruleset.weakens)
     # Every case the national ruleset decides that the protocol turns into contradictory facts (a stated
@@ -163,6 +183,7 @@ def _weakenings(ruleset: Ruleset, base: Ruleset, model: Semantics, space: InputS
                 outcome=outcome_of(witness, ruleset).verdict,
             )
         )
+    budget.spend("the must_share cases the protocol weakens")
     lost = national.final[Verdict.MUST_SHARE] & ~model.final[Verdict.MUST_SHARE] & both
     if lost & space.domain != space.false:
         # a must_share turned into contradictory facts is a must_share lost too (counted here as well)

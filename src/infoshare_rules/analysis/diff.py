@@ -22,11 +22,12 @@ import attrs
 from ..cases.suite import discover, load_case_file
 from ..decision.cases import lent
 from ..decision.decide import decide
-from ..errors import FactsError, RulesetConflictError
+from ..errors import AnalysisBudgetError, FactsError, RulesetConflictError
 from ..ruleset.model import Rule, Ruleset
 from .complete import complete_cases
 from .outcome import CONTRADICTORY_FACTS, RULESET_CONFLICT, Outcome, outcome_of
 from ..semantics.regions import Semantics, analysed_facts, analysed_specs
+from ..semantics.budget import UNLIMITED, Budget, without_diagrams
 from ..semantics.space import BDD, InputSpace
 
 
@@ -156,11 +157,25 @@ def _outcomes(model: Semantics, compared: BDD) -> dict[str, BDD]:
     return out
 
 
-def diff_rulesets(a: Ruleset, b: Ruleset, *, cases: Iterable[str | Path] | None = None) -> RulesetDiff:
-    """Compare A and B: structure, every behavioural difference on complete cases (exact), and optionally a case suite."""
+def diff_rulesets(a: Ruleset, b: Ruleset, *, cases: Iterable[str | Path] | None = None, budget: float | None = None) -> RulesetDiff:
+    """Compare A and B: structure, every behavioural difference on complete cases (exact), and optionally a case suite.
+
+    ``budget``: CPU seconds the exact analysis may take (None: no limit); past it, AnalysisBudgetError, checked
+    between diagram operations (see semantics/budget.py). Deciding ``cases`` is not counted.
+    """
+    try:
+        return _diff(a, b, cases, budget)
+    except AnalysisBudgetError as exc:
+        gave_up = without_diagrams(exc)
+    raise gave_up
+
+
+def _diff(a: Ruleset, b: Ruleset, cases: Iterable[str | Path] | None, budget: float | None) -> RulesetDiff:
+    spent = UNLIMITED if budget is None else Budget(budget, [(a.id, len(a.rules)), (b.id, len(b.rules))])
     space = InputSpace(analysed_facts([a, b]), analysed_specs([a, b]))
     space.bound_cache()  # a large ruleset's analysis: half the memory, the same time
-    ma, mb = Semantics(a, space), Semantics(b, space)
+    ma, mb = Semantics(a, space, budget=spent), Semantics(b, space, budget=spent)
+    spent.spend("the complete cases")
     # each side's complete cases, by its own presumptions, over the facts it tests
     fa, fb = analysed_facts([a]), analysed_facts([b])
     shared = [f for f in fa if f in set(fb)]
@@ -179,6 +194,7 @@ def diff_rulesets(a: Ruleset, b: Ruleset, *, cases: Iterable[str | Path] | None 
             for vb, rb in ob.items():
                 if va == vb:
                     continue
+                spent.spend("the verdict regions")
                 region = ra & rb
                 if region == space.false:
                     continue
@@ -190,10 +206,12 @@ def diff_rulesets(a: Ruleset, b: Ruleset, *, cases: Iterable[str | Path] | None 
             in_b = mb.obligations.get(name, space.false)
             if in_a == in_b:
                 continue  # raised on the same inputs by both
+            spent.spend("the obligation regions")
             for kind, region in (("obligation_gained", in_b & ~in_a & ok), ("obligation_lost", in_a & ~in_b & ok)):
                 if region != space.false:  # ok is within the domain
                     differ |= region
                     regions.append(_region(space, kind, name, name, region, a, b))
+    spent.spend("the counts")
     total = space.count(compared)
     flips, run = _case_flips(cases, a, b) if cases is not None else (None, 0)
     return RulesetDiff(

@@ -24,7 +24,7 @@ from ..cases.report import quiet_text, suite_dict, suite_text, write_coverage_js
 from ..cases.suite import CASE_FILE_SCHEMA, SKIPPED, CaseFileError, SuiteResult, run_suite
 from ..decision.decide import decide
 from ..engines.registry import ENGINE_NAMES
-from ..errors import InfoshareError, InputLimitError, RulesetError, describe_name, describe_path, suggest
+from ..errors import AnalysisBudgetError, InfoshareError, InputLimitError, RulesetError, describe_name, describe_path, suggest
 from ..explain.narrative import explain
 from ..explain.render import RENDERERS, explanation_to_dict, explanation_to_text
 from ..facts.json import facts_from_json, facts_json_schema
@@ -332,18 +332,30 @@ def _terminal_width(output: str | None) -> int | None:
 
 _CHECK_FORMATS = {"text": check_text, "json": check_json, "html": check_html}
 output_option = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of standard output.")
+#: CPU seconds check and diff may take before giving up (exit 3): the exact analysis of some large rulesets
+#: grows without bound (benchmarks/bench_analysis.py), and a CI job should fail, not hang
+DEFAULT_BUDGET = 300.0
+budget_option = click.option(
+    "--budget",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_BUDGET,
+    show_default=True,
+    metavar="SECONDS",
+    help="CPU seconds the exact analysis may take; past them it gives up with exit 3 and reports nothing. 0: no limit.",
+)
 
 
 @cli.command("check")
 @click.option("--format", "fmt", type=click.Choice(list(_CHECK_FORMATS)), default="text", show_default=True, help="html: a standalone page (no script, nothing fetched).")
 @output_option
+@budget_option
 @click.argument("ruleset", default=DEFAULT_RULESET, metavar="[RULESET]")
-def check_command(fmt: str, output: str | None, ruleset: str) -> None:
+def check_command(fmt: str, output: str | None, budget: float, ruleset: str) -> None:
     """Prove a ruleset sound for every possible case, or list every finding with a witness case.
 
-    RULESET is a shipped ruleset id or a ruleset folder. Exit 0 clean, 1 findings, 2 cannot load.
+    RULESET is a shipped ruleset id or a ruleset folder. Exit 0 clean, 1 findings, 2 cannot load, 3 past --budget.
     """
-    report = check_ruleset(load_ruleset(ruleset))
+    report = check_ruleset(load_ruleset(ruleset), budget=budget or None)
     _write_report(_CHECK_FORMATS[fmt](report), output)
     sys.exit(0 if report.clean else 1)
 
@@ -355,14 +367,15 @@ _DIFF_FORMATS = {"text": diff_text, "json": diff_json, "markdown": diff_markdown
 @click.option("--format", "fmt", type=click.Choice(list(_DIFF_FORMATS)), default="text", show_default=True, help="html: a standalone page (no script, nothing fetched).")
 @click.option("--cases", "cases", multiple=True, type=click.Path(exists=True), metavar="PATH", help="Also decide the case files in PATH on both (repeatable).")
 @output_option
+@budget_option
 @click.argument("a", metavar="A")
 @click.argument("b", metavar="B")
-def diff_command(fmt: str, cases: tuple[str, ...], output: str | None, a: str, b: str) -> None:
+def diff_command(fmt: str, cases: tuple[str, ...], output: str | None, budget: float, a: str, b: str) -> None:
     """Compare rulesets A and B (ids or folders): what was edited, and every case they decide differently.
 
-    Exit 0 no behavioural change (proved over every case), 1 changes, 2 error.
+    Exit 0 no behavioural change (proved over every case), 1 changes, 2 error, 3 past --budget.
     """
-    result = diff_rulesets(load_ruleset(a), load_ruleset(b), cases=cases or None)
+    result = diff_rulesets(load_ruleset(a), load_ruleset(b), cases=cases or None, budget=budget or None)
     rendered = diff_text(result, width=_terminal_width(output)) if fmt == "text" else _DIFF_FORMATS[fmt](result)
     _write_report(rendered, output)
     sys.exit(1 if result.behaviour_changed else 0)
@@ -521,6 +534,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_INVALID_INPUT)
     except click.ClickException as exc:
         _fail(exc.format_message(), EXIT_INVALID_INPUT if isinstance(exc, click.UsageError) else exc.exit_code)
+    except AnalysisBudgetError as exc:
+        _fail(str(exc), EXIT_CANNOT_TELL)  # as verify: the answer could not be told
     except InfoshareError as exc:
         _fail(str(exc))
     except RecursionError:  # every input is bounded before parsing; never a traceback if one slips through

@@ -15,10 +15,11 @@ from typing import Iterable
 
 import attrs
 
-from ..errors import RulesetError
+from ..errors import RulesetError, describe_name
 from ..facts.model import FactSpec
 from ..ruleset.model import STATED, UNDETERMINED, VERDICT_FACT, Rule, Ruleset
 from ..ruleset.verdict import Verdict
+from .budget import UNLIMITED, Budget
 from .space import BDD, InputSpace
 
 
@@ -106,10 +107,12 @@ def find_cycle(ruleset: Ruleset) -> tuple[str, ...] | None:
 class Semantics:
     """One ruleset's conclusions, errors, verdicts and obligations as regions of an input space."""
 
-    def __init__(self, ruleset: Ruleset, space: InputSpace) -> None:
+    def __init__(self, ruleset: Ruleset, space: InputSpace, *, budget: Budget = UNLIMITED) -> None:
+        """``budget``: given up with AnalysisBudgetError once spent (checked between diagram operations)."""
         cycle = find_cycle(ruleset)
         if cycle:
             raise CyclicConclusions(cycle)
+        who = describe_name(ruleset.id)  # for the budget's stage: how far the analysis got
         self.ruleset = ruleset
         self.space = space
         false = space.false
@@ -120,7 +123,8 @@ class Semantics:
         self.verdict: dict[Verdict, BDD] = {}
         first = [r for r in ruleset.rules if not any(c.fact == VERDICT_FACT for c in r.when)]
         late = [r for r in ruleset.rules if any(c.fact == VERDICT_FACT for c in r.when)]
-        for rule in _topological(first):
+        for n, rule in enumerate(_topological(first)):
+            budget.spend(f"the conclusion and verdict rules of ruleset {who} ({n} of {len(first)})")
             self._fire(rule, None)
         self.clashes: list[Clash] = []
         for name in ruleset.conclusions:
@@ -147,6 +151,7 @@ class Semantics:
         for clash in self.clashes:
             if not clash.stated:
                 self.conflicting |= clash.region
+        budget.spend(f"the verdicts of ruleset {who} (stage 4, precedence)")
         candidates = {v: self._candidate(v) for v in ruleset.precedence}
         # Stage 4: the first candidate in precedence; undetermined where none.
         taken = false
@@ -160,6 +165,7 @@ class Semantics:
         decisive = false
         doubt_errors = false
         for doubt in ruleset.doubts:
+            budget.spend(f"the doubts of ruleset {who} (stage 5)")
             here = space.eq(doubt.fact, doubt.value) if doubt.fact in space.values else false
             if doubt.between:
                 # The base verdicts partition every input (each is its candidate minus those before it,
@@ -167,6 +173,7 @@ class Semantics:
                 # in one and not in the other: len(base) operations per pair of values, not len(base)^2.
                 outcomes = []
                 for value in doubt.between:
+                    budget.spend(f"the doubts of ruleset {who} (stage 5)")
                     valid = ~space.substitute(self.contradictory, doubt.fact, value)
                     doubt_errors |= here & valid & space.substitute(self.conflicting, doubt.fact, value)
                     outcomes.append((valid, [space.substitute(region, doubt.fact, value) for region in self.base.values()]))
@@ -190,7 +197,8 @@ class Semantics:
             self.final[v] = region & ~decisive & self.ok
         self.final[Verdict.SEEK_ADVICE] = (self.base.get(Verdict.SEEK_ADVICE, false) | decisive) & self.ok
         # Stage 6: rules reading the verdict, which raise obligations.
-        for rule in late:
+        for n, rule in enumerate(late):
+            budget.spend(f"the obligations of ruleset {who} (stage 6, {n} of {len(late)} rules)")
             self._fire(rule, self.final)
         self.obligations: dict[str, BDD] = {}
         for rule in ruleset.rules:
