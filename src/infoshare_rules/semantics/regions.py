@@ -132,6 +132,7 @@ class Semantics:
             for i, a in enumerate(producers):
                 for b in producers[i + 1 :]:
                     if a.value != b.value:
+                        budget.spend(f"the conflicts of ruleset {who}")  # (formatted only where rules may clash)
                         both = self.fires[a.index] & self.fires[b.index]
                         if both & space.domain != false:
                             self.clashes.append(Clash(name, a, b, both))
@@ -139,24 +140,33 @@ class Semantics:
         self.contradictory = false
         #: inputs on which two derived rules conflict: RulesetConflictError
         self.conflicting = false
+        stage = f"the conflicts of ruleset {who}"
         for clash in self.clashes:
             if clash.stated:
+                budget.spend(stage)
                 self.contradictory |= clash.region
         # On contradictory inputs the values downstream are meaningless (decide() stops with FactsError):
         # a ruleset conflict is one reached from facts that do not contradict themselves.
-        self.clashes = [
-            c if c.stated else attrs.evolve(c, region=c.region & ~self.contradictory) for c in self.clashes
-        ]
-        self.clashes = [c for c in self.clashes if c.region & space.domain != false]
+        kept = []
+        for c in self.clashes:
+            budget.spend(stage)
+            c = c if c.stated else attrs.evolve(c, region=c.region & ~self.contradictory)
+            if c.region & space.domain != false:
+                kept.append(c)
+        self.clashes = kept
         for clash in self.clashes:
             if not clash.stated:
+                budget.spend(stage)
                 self.conflicting |= clash.region
-        budget.spend(f"the verdicts of ruleset {who} (stage 4, precedence)")
-        candidates = {v: self._candidate(v) for v in ruleset.precedence}
+        stage = f"the verdicts of ruleset {who} (stage 4, precedence)"
+        candidates = {}
+        for v in ruleset.precedence:
+            candidates[v] = self._candidate(v, budget, stage)
         # Stage 4: the first candidate in precedence; undetermined where none.
         taken = false
         self.base: dict[Verdict, BDD] = {}
         for v in ruleset.precedence:
+            budget.spend(stage)
             self.base[v] = candidates[v] & ~taken
             taken |= candidates[v]
         self.base[Verdict.UNDETERMINED] = ~taken
@@ -164,8 +174,9 @@ class Semantics:
         self.doubt_decisive: list[BDD] = []
         decisive = false
         doubt_errors = false
+        stage = f"the doubts of ruleset {who} (stage 5)"
         for doubt in ruleset.doubts:
-            budget.spend(f"the doubts of ruleset {who} (stage 5)")
+            budget.spend(stage)
             here = space.eq(doubt.fact, doubt.value) if doubt.fact in space.values else false
             if doubt.between:
                 # The base verdicts partition every input (each is its candidate minus those before it,
@@ -173,15 +184,20 @@ class Semantics:
                 # in one and not in the other: len(base) operations per pair of values, not len(base)^2.
                 outcomes = []
                 for value in doubt.between:
-                    budget.spend(f"the doubts of ruleset {who} (stage 5)")
+                    budget.spend(stage)
                     valid = ~space.substitute(self.contradictory, doubt.fact, value)
                     doubt_errors |= here & valid & space.substitute(self.conflicting, doubt.fact, value)
-                    outcomes.append((valid, [space.substitute(region, doubt.fact, value) for region in self.base.values()]))
+                    substituted = []
+                    for region in self.base.values():
+                        budget.spend(stage)
+                        substituted.append(space.substitute(region, doubt.fact, value))
+                    outcomes.append((valid, substituted))
                 differ = false
                 for i, (valid_one, one) in enumerate(outcomes):
                     for valid_second, second in outcomes[i + 1 :]:
                         changed = false
                         for ra, rb in zip(one, second):
+                            budget.spend(stage)
                             changed |= ra & ~rb
                         differ |= valid_one & valid_second & changed
                 this = here & differ
@@ -194,6 +210,7 @@ class Semantics:
         self.ok = space.domain & ~self.errors
         self.final: dict[Verdict, BDD] = {}
         for v, region in self.base.items():
+            budget.spend(stage)
             self.final[v] = region & ~decisive & self.ok
         self.final[Verdict.SEEK_ADVICE] = (self.base.get(Verdict.SEEK_ADVICE, false) | decisive) & self.ok
         # Stage 6: rules reading the verdict, which raise obligations.
@@ -243,10 +260,11 @@ class Semantics:
             key = (rule.name, rule.value)
             self.holds[key] = self.holds.get(key, self.space.false) | region
 
-    def _candidate(self, verdict: Verdict) -> BDD:
+    def _candidate(self, verdict: Verdict, budget: Budget = UNLIMITED, stage: str = "") -> BDD:
         found = self.space.false
         for rule in self.ruleset.rules:
             if rule.kind == "verdict" and rule.name == verdict.value:
+                budget.spend(stage)
                 found |= self.fires[rule.index]
         return found
 
