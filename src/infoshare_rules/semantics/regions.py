@@ -127,12 +127,13 @@ class Semantics:
             budget.spend(f"the conclusion and verdict rules of ruleset {who} ({n} of {len(first)})")
             self._fire(rule, None)
         self.clashes: list[Clash] = []
+        stage = f"the conflicts of ruleset {who}"
         for name in ruleset.conclusions:
             producers = [r for r in first if r.kind == "conclude" and r.name == name]
             for i, a in enumerate(producers):
                 for b in producers[i + 1 :]:
                     if a.value != b.value:
-                        budget.spend(f"the conflicts of ruleset {who}")  # (formatted only where rules may clash)
+                        budget.spend(stage)
                         both = self.fires[a.index] & self.fires[b.index]
                         if both & space.domain != false:
                             self.clashes.append(Clash(name, a, b, both))
@@ -140,7 +141,6 @@ class Semantics:
         self.contradictory = false
         #: inputs on which two derived rules conflict: RulesetConflictError
         self.conflicting = false
-        stage = f"the conflicts of ruleset {who}"
         for clash in self.clashes:
             if clash.stated:
                 budget.spend(stage)
