@@ -28,7 +28,7 @@ from .complete import complete_cases
 from .outcome import outcome_of
 from ..semantics.regions import CyclicConclusions, Semantics, analysed_facts, analysed_specs, find_cycle
 from ..errors import AnalysisBudgetError
-from ..semantics.budget import UNLIMITED, Budget, without_diagrams
+from ..semantics.budget import Budget, without_diagrams
 from ..semantics.space import BDD, InputSpace
 
 
@@ -75,7 +75,7 @@ def _check(ruleset: Ruleset, budget: float | None) -> CheckReport:
         return CheckReport(ruleset, tuple(findings), {}, 0, ())
     base = load_ruleset(ruleset.extends) if ruleset.extends else None
     analysed = [ruleset, *([base] if base else [])]
-    spent = UNLIMITED if budget is None else Budget(budget, [(r.id, len(r.rules)) for r in analysed])
+    spent = Budget(budget, [(r.id, len(r.rules)) for r in analysed])  # None: no limit
     space = InputSpace(analysed_facts(analysed), analysed_specs(analysed))
     space.bound_cache()  # a large ruleset's analysis: half the memory, the same time
     try:

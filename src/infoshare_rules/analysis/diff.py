@@ -27,7 +27,7 @@ from ..ruleset.model import Rule, Ruleset
 from .complete import complete_cases
 from .outcome import CONTRADICTORY_FACTS, RULESET_CONFLICT, Outcome, outcome_of
 from ..semantics.regions import Semantics, analysed_facts, analysed_specs
-from ..semantics.budget import UNLIMITED, Budget, without_diagrams
+from ..semantics.budget import Budget, without_diagrams
 from ..semantics.space import BDD, InputSpace
 
 
@@ -171,7 +171,7 @@ def diff_rulesets(a: Ruleset, b: Ruleset, *, cases: Iterable[str | Path] | None 
 
 
 def _diff(a: Ruleset, b: Ruleset, cases: Iterable[str | Path] | None, budget: float | None) -> RulesetDiff:
-    spent = UNLIMITED if budget is None else Budget(budget, [(a.id, len(a.rules)), (b.id, len(b.rules))])
+    spent = Budget(budget, [(a.id, len(a.rules)), (b.id, len(b.rules))])  # None: no limit
     space = InputSpace(analysed_facts([a, b]), analysed_specs([a, b]))
     space.bound_cache()  # a large ruleset's analysis: half the memory, the same time
     ma, mb = Semantics(a, space, budget=spent), Semantics(b, space, budget=spent)
